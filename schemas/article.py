@@ -1,0 +1,102 @@
+"""The article as each stage leaves it.
+
+Each stage's model extends the previous one, so a stage's output carries everything
+the later stages and ``newsflow status`` need, and the state stored in Redis under
+one key per stage is self-describing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.submission import ArticleId, Submission
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArticleRef(_Model):
+    """What travels in a Celery message: the claim check, never the body."""
+
+    article_id: ArticleId
+    version: int = Field(ge=1)
+    trace_id: str
+
+
+class IngestedArticle(ArticleRef):
+    """The submission accepted into the pipeline, with its content type resolved."""
+
+    submission: Submission
+    content_type: Literal["text", "html", "markdown", "json"]
+    raw_sha256: str
+
+
+class RelatedLink(_Model):
+    """A teaser or related link found beside the article; never part of the body."""
+
+    title: str
+    teaser: str = ""
+    url: str | None = None
+
+
+class NormalizedArticle(IngestedArticle):
+    """Clean, typed text fields extracted from the raw content."""
+
+    headline: str
+    subheadline: str | None = None
+    provider: str | None = None
+    byline: str | None = None
+    url: str | None = None
+    language: str = Field(description="ISO 639-1 code")
+    language_confidence: float = Field(ge=0.0, le=1.0)
+    description: str | None = None
+    paragraphs: list[str]
+    related: list[RelatedLink] = Field(default_factory=list)
+    removed_blocks: list[str] = Field(default_factory=list)
+    image_refs: list[str] = Field(default_factory=list)
+    content_sha256: str
+    word_count: int
+
+    @property
+    def body_text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+class TopicTag(_Model):
+    """One IPTC Media Topic assigned to the article."""
+
+    code: str = Field(pattern=r"^medtop:\d{8}$")
+    name: str
+    relevance: int = Field(ge=0, le=100)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class TaggedArticle(NormalizedArticle):
+    subjects: list[TopicTag]
+
+
+ThumbnailStatus = Literal["no_image", "referenced"]
+
+
+class ThumbnailInfo(_Model):
+    """What the thumbnail stage learnt about the lead image."""
+
+    status: ThumbnailStatus
+    href: str | None = None
+    reason: str | None = None
+
+
+class ThumbnailedArticle(TaggedArticle):
+    thumbnail: ThumbnailInfo
+
+
+class PublishedRecord(_Model):
+    """The publish stage's output: the ninjs document and the subscribers it matched."""
+
+    article_id: ArticleId
+    version: int
+    document: dict[str, Any]
+    subscribers: list[str]

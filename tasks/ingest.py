@@ -1,0 +1,58 @@
+"""Stage 1, ingest: accept a submission into the pipeline and resolve its content type."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from celery import shared_task
+
+from schemas import ArticleRef, IngestedArticle, Submission
+from tasks.errors import PermanentError
+from tasks.runtime import Runtime
+from tasks.stage import StageTask, run_stage
+
+_HTML_TAG = re.compile(r"<(html|head|body|article|p|div|h[1-6]|meta|title)\b", re.IGNORECASE)
+_MARKDOWN = re.compile(r"^(#{1,6} \S|!\[[^\]]*\]\(|\[[^\]]+\]\(https?://)", re.MULTILINE)
+
+
+def sniff_content_type(content: str) -> str:
+    """Guess the format of raw content; a producer can override it on the submission."""
+    head = content.lstrip()[:2048]
+    if head[:1] in "{[":
+        try:
+            json.loads(content)
+        except ValueError:
+            pass
+        else:
+            return "json"
+    if head[:1] == "<" and _HTML_TAG.search(head):
+        return "html"
+    if _MARKDOWN.search(content[:20000]):
+        return "markdown"
+    return "text"
+
+
+def ingest(ref: ArticleRef, submission: Submission) -> IngestedArticle:
+    """Accept ``submission`` as version ``ref.version`` of article ``ref.article_id``."""
+    if "\x00" in submission.content:
+        raise PermanentError("content contains NUL bytes: binary data is not an article")
+    content_type = submission.content_type
+    if content_type == "auto":
+        content_type = sniff_content_type(submission.content)
+    return IngestedArticle(
+        **ref.model_dump(),
+        submission=submission,
+        content_type=content_type,
+        raw_sha256=hashlib.sha256(submission.content.encode("utf-8", "surrogatepass")).hexdigest(),
+    )
+
+
+def _work(runtime: Runtime, ref: ArticleRef, submission_json: str) -> IngestedArticle:
+    return ingest(ref, Submission.model_validate_json(submission_json))
+
+
+@shared_task(name="newsflow.ingest", bind=True, base=StageTask)
+def ingest_task(self: StageTask, article_id: str, version: int) -> None:
+    run_stage(self, "ingest", article_id, version, _work)

@@ -1,0 +1,71 @@
+"""Every Redis key newsflow uses, in one place.
+
+Layout (``P`` is ``NEWSFLOW_KEY_PREFIX``, default ``newsflow``):
+
+==============================  ======  ===================================================
+key                             type    holds
+==============================  ======  ===================================================
+``P:article:ID:vN``             hash    ``trace_id``, ``submission`` and each stage's output
+                                        (JSON, field named after the stage), ``event:STAGE``
+                                        (the stage's latest event), ``started:STAGE``
+                                        and ``attempts:STAGE``
+``P:article:ID:latest``         string  the newest version number of article ``ID``
+``P:delivered:ID:vN``           set     streams this version was already added to (the
+                                        publish guard that makes delivery exactly-once)
+``P:published``                 stream  the firehose: every published document
+``P:subscriber:NAME``           stream  the documents matching subscriber ``NAME``
+``P:dead``                      stream  dead letters: articles whose stage failed for good
+==============================  ======  ===================================================
+
+Article and delivered keys expire after ``NEWSFLOW_STATE_TTL_SECONDS``; streams are
+trimmed to ``NEWSFLOW_STREAM_MAXLEN`` entries. Celery's queues are the Redis lists
+``ingest``, ``normalize``, ``tag``, ``thumbnail`` and ``publish``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas import Stage
+
+SUBMISSION_FIELD = "submission"
+TRACE_FIELD = "trace_id"
+
+
+def event_field(stage: Stage) -> str:
+    return f"event:{stage}"
+
+
+def started_field(stage: Stage) -> str:
+    return f"started:{stage}"
+
+
+def attempts_field(stage: Stage) -> str:
+    return f"attempts:{stage}"
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names under one prefix, so several deployments can share a Redis."""
+
+    prefix: str = "newsflow"
+
+    def article(self, article_id: str, version: int) -> str:
+        return f"{self.prefix}:article:{article_id}:v{version}"
+
+    def latest(self, article_id: str) -> str:
+        return f"{self.prefix}:article:{article_id}:latest"
+
+    def delivered(self, article_id: str, version: int) -> str:
+        return f"{self.prefix}:delivered:{article_id}:v{version}"
+
+    @property
+    def published(self) -> str:
+        return f"{self.prefix}:published"
+
+    def subscriber(self, name: str) -> str:
+        return f"{self.prefix}:subscriber:{name}"
+
+    @property
+    def dead(self) -> str:
+        return f"{self.prefix}:dead"

@@ -1,0 +1,89 @@
+"""Stage 5, publish: the article as an IPTC ninjs document, routed to its subscribers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from celery import shared_task
+
+from schemas import (
+    ArticleRef,
+    NinjsDocument,
+    PublishedRecord,
+    Subscriber,
+    ThumbnailedArticle,
+)
+from schemas.ninjs import MEDIATOPIC_URI, AltId, Named, Subject, Text
+from tasks.runtime import Runtime
+from tasks.stage import StageTask, run_stage
+from tasks.subscribers import route
+from tasks.vocabulary import MEDTOP_PREFIX, Vocabulary
+
+
+def build_document(article: ThumbnailedArticle) -> NinjsDocument:
+    """Map the article onto ninjs 2.2; pipeline details go under the ``newsflow`` key."""
+    headlines = [Text(role="main", value=article.headline)]
+    if article.subheadline:
+        headlines.append(Text(role="sub", value=article.subheadline))
+    created = article.submission.received_at.isoformat().replace("+00:00", "Z")
+    return NinjsDocument(
+        uri=f"urn:newsflow:article:{article.article_id}",
+        version=str(article.version),
+        versioncreated=created,
+        language=article.language,
+        headlines=headlines,
+        bodies=[Text(role="main", contenttype="text/plain", value=article.body_text)],
+        descriptions=[Text(role="summary", value=article.description)]
+        if article.description
+        else None,
+        subjects=[
+            Subject(
+                name=topic.name,
+                uri=MEDIATOPIC_URI + topic.code.removeprefix(MEDTOP_PREFIX),
+                literal=topic.code,
+                relevance=topic.relevance,
+            )
+            for topic in article.subjects
+        ],
+        infosources=[Named(name=article.provider, role="originatingparty")]
+        if article.provider
+        else None,
+        altids=[AltId(role="url", value=article.url)] if article.url else None,
+        by=article.byline,
+        newsflow={
+            "article_id": article.article_id,
+            "version": article.version,
+            "trace_id": article.trace_id,
+            "language_confidence": article.language_confidence,
+            "content_sha256": article.content_sha256,
+            "word_count": article.word_count,
+            "related": [link.model_dump(exclude_none=True) for link in article.related],
+            "removed_blocks": article.removed_blocks,
+            "topics": [topic.model_dump() for topic in article.subjects],
+            "thumbnail": article.thumbnail.model_dump(exclude_none=True),
+        },
+    )
+
+
+def publish(
+    article: ThumbnailedArticle, subscribers: Iterable[Subscriber], vocabulary: Vocabulary
+) -> PublishedRecord:
+    """The document and the names of the subscribers that should receive it."""
+    return PublishedRecord(
+        article_id=article.article_id,
+        version=article.version,
+        document=build_document(article).to_json_dict(),
+        subscribers=route(article, subscribers, vocabulary),
+    )
+
+
+def _work(runtime: Runtime, ref: ArticleRef, thumbnailed_json: str) -> PublishedRecord:
+    article = ThumbnailedArticle.model_validate_json(thumbnailed_json)
+    record = publish(article, runtime.subscribers, runtime.vocabulary)
+    runtime.store.deliver(ref, record)
+    return record
+
+
+@shared_task(name="newsflow.publish", bind=True, base=StageTask)
+def publish_task(self: StageTask, article_id: str, version: int) -> None:
+    run_stage(self, "publish", article_id, version, _work)

@@ -1,0 +1,117 @@
+"""The thin Celery side of every stage: read input, run the pure function, record the outcome.
+
+A stage is idempotent: its output is a pure function of its input and overwrites the
+same hash field, and publish is guarded by ``deliver.lua``; a redelivered message
+simply does the work again. Bad input is dead-lettered at once, other failures are
+retried with backoff and dead-lettered when the retries are spent. Either way the
+chain stops there (``Ignore``) and the worker carries on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import UTC, datetime
+
+import structlog
+from celery import Task
+from celery.exceptions import Ignore
+from pydantic import BaseModel, ValidationError
+from redis.exceptions import RedisError
+
+from schemas import ArticleRef, Stage, StageEvent
+from tasks import runtime
+from tasks.errors import MissingStateError, PermanentError
+from tasks.store import INPUT_FIELD
+
+logger = structlog.get_logger("newsflow.stage")
+
+Work = Callable[[runtime.Runtime, ArticleRef, str], BaseModel]
+
+
+class StageTask(Task):  # type: ignore[misc]
+    """Base class of the five stage tasks: JSON arguments, no result stored."""
+
+    ignore_result = True
+    typing = True
+
+
+def run_stage(task: Task, stage: Stage, article_id: str, version: int, work: Work) -> None:
+    """Run one stage of one article version inside a task, with logs and events."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    worker = task.request.hostname or "local"
+    structlog.contextvars.bind_contextvars(
+        article_id=article_id, version=version, stage=stage, task_id=task.request.id
+    )
+    attempts, trace_id = 0, ""
+
+    def event(state: str, error: BaseException | None = None) -> StageEvent:
+        return StageEvent(
+            article_id=article_id,
+            version=version,
+            trace_id=trace_id,
+            stage=stage,
+            state=state,  # type: ignore[arg-type]
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            duration_ms=round((time.perf_counter() - clock) * 1000, 3),
+            worker=worker,
+            attempts=attempts,
+            task_id=task.request.id,
+            error_type=type(error).__name__ if error else None,
+            error=str(error)[:2000] if error else None,
+        )
+
+    context = runtime.current()
+    try:
+        found = context.store.begin(article_id, version, stage, started.isoformat())
+        attempts, trace_id = found.attempts, found.trace_id or ""
+        structlog.contextvars.bind_contextvars(trace_id=trace_id, attempt=attempts)
+        if found.payload is None:
+            raise MissingStateError(
+                f"no '{INPUT_FIELD[stage]}' state for {article_id} v{version} (expired or never "
+                "submitted)"
+            )
+        ref = ArticleRef(article_id=article_id, version=version, trace_id=trace_id)
+        output = work(context, ref, found.payload)
+        done = event("completed")
+        context.store.finish(done, output)
+        logger.info("stage.completed", duration_ms=done.duration_ms)
+    except (PermanentError, ValidationError) as error:
+        _give_up(event("failed", error), error)
+    except Exception as error:
+        tries = max(attempts, task.request.retries + 1)
+        if tries > context.retry.max_retries:
+            _give_up(event("failed", error), error)
+        retry = event("retrying", error)
+        with suppress(RedisError):
+            context.store.finish(retry, None)
+        delay = context.retry.delay(tries)
+        logger.warning(
+            "stage.retrying",
+            error_type=retry.error_type,
+            error=retry.error,
+            retry_in_s=round(delay, 2),
+        )
+        raise task.retry(exc=error, countdown=delay, max_retries=None) from error
+    finally:
+        structlog.contextvars.unbind_contextvars(
+            "article_id", "version", "stage", "task_id", "trace_id", "attempt"
+        )
+
+
+def _give_up(failed: StageEvent, error: BaseException) -> None:
+    """Record the failure and the dead letter, then stop the chain without failing the worker."""
+    logger.error(
+        "stage.failed",
+        duration_ms=failed.duration_ms,
+        error_type=failed.error_type,
+        error=failed.error,
+        dead_lettered=True,
+    )
+    store = runtime.current().store
+    store.finish(failed, None)
+    store.dead_letter(failed)
+    raise Ignore() from error

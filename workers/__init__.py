@@ -1,0 +1,1 @@
+"""The Celery app, its settings and logging, and the ``newsflow`` command line."""

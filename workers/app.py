@@ -1,0 +1,85 @@
+"""The Celery application, configured for at-least-once delivery of JSON messages.
+
+``celery -A workers.app worker`` works as well as ``newsflow worker``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, signals
+from redis import Redis
+
+from tasks import runtime
+from tasks.keys import Keys
+from tasks.pipeline import STAGE_TASKS
+from tasks.store import ArticleStore
+from tasks.subscribers import load_subscribers
+from tasks.tagger import load_tagger
+from tasks.vocabulary import load_vocabulary
+from workers.logging import configure_logging
+from workers.settings import Settings
+
+
+def build_runtime(settings: Settings) -> runtime.Runtime:
+    """Everything a stage needs, built once per process."""
+    redis = Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        health_check_interval=30,
+        socket_keepalive=True,
+        retry_on_timeout=True,
+    )
+    store = ArticleStore(
+        redis, Keys(settings.key_prefix), settings.state_ttl_seconds, settings.stream_maxlen
+    )
+    return runtime.Runtime(
+        store=store,
+        subscribers=load_subscribers(settings.subscribers_file),
+        vocabulary=load_vocabulary(),
+        tagger=load_tagger(),
+        retry=runtime.RetryPolicy(
+            settings.max_retries, settings.retry_base_delay, settings.retry_max_delay
+        ),
+    )
+
+
+def create_app(settings: Settings) -> Celery:
+    app = Celery("newsflow", broker=settings.broker, set_as_current=True)
+    app.conf.update(
+        # JSON only: a pickled message is refused, never deserialized.
+        task_serializer="json",
+        result_serializer="json",
+        event_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        # No result backend: outcomes live in the article's state and the streams.
+        task_ignore_result=True,
+        # At-least-once: ack after the stage ran, requeue if the worker dies mid-task.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.task_soft_time_limit,
+        task_time_limit=settings.task_time_limit,
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        task_default_queue="ingest",
+        task_routes={
+            task.name: {"queue": task.name.removeprefix("newsflow.")} for task in STAGE_TASKS
+        },
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+    )
+    runtime.configure(lambda: build_runtime(settings))
+    return app
+
+
+settings = Settings()
+app = create_app(settings)
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    """Replace Celery's logging set-up with ours, so its records share our format."""
+    configure_logging(settings.log_format, settings.log_level)

@@ -1,0 +1,288 @@
+"""The ``newsflow`` command: run, submit, worker, subscribe, status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas import STAGES, ArticleRef, Submission
+from tasks.errors import PermanentError
+from tasks.pipeline import new_trace_id, run_inline
+from tasks.subscribers import SubscribersFileError, load_subscribers
+from tasks.tagger import load_tagger
+from tasks.vocabulary import load_vocabulary
+from workers.inputs import content_type_for, expand, id_for, read_content
+from workers.settings import Settings, redact
+from workers.table import render, shorten
+
+
+def _validation_message(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'submission'}: {e['msg']}" for e in error.errors()
+    )
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """The embedded default: every stage in this process, no Redis, results on disk."""
+    subscribers = load_subscribers(args.subscribers or settings.subscribers_file)
+    vocabulary, tagger = load_vocabulary(), load_tagger()
+    out: Path = args.out
+    matches: dict[str, list[str]] = {s.name: [] for s in subscribers}
+    rows: list[list[object]] = []
+    failures = 0
+    for path in expand(args.paths):
+        name = "stdin" if path is None else str(path)
+        try:
+            submission = Submission(
+                content=read_content(path),
+                content_type=content_type_for(path),
+                id=id_for(path) if path else None,
+            )
+            ref = ArticleRef(
+                article_id=submission.id or new_trace_id(), version=1, trace_id=new_trace_id()
+            )
+            article, record = run_inline(ref, submission, subscribers, vocabulary, tagger)
+        except (OSError, ValidationError, PermanentError) as error:
+            failures += 1
+            reason = _validation_message(error) if isinstance(error, ValidationError) else error
+            print(f"error: {name}: {reason}", file=sys.stderr)
+            continue
+        line = json.dumps(record.document, ensure_ascii=False)
+        for subscriber in record.subscribers:
+            matches[subscriber].append(line)
+        if args.json:
+            print(line, flush=True)
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{ref.article_id}.json").write_text(
+            json.dumps(record.document, ensure_ascii=False, indent=2) + "\n", "utf-8"
+        )
+        topics = ", ".join(f"{t.name} {t.relevance}" for t in article.subjects[:3])
+        rows.append(
+            [
+                ref.article_id,
+                article.language,
+                shorten(article.headline, 50),
+                shorten(topics, 50) or "-",
+                ", ".join(record.subscribers) or "-",
+            ]
+        )
+    if not args.json:
+        if subscribers:
+            (out / "subscribers").mkdir(parents=True, exist_ok=True)
+        for subscriber, lines in matches.items():
+            text = "".join(f"{line}\n" for line in lines)
+            (out / "subscribers" / f"{subscriber}.jsonl").write_text(text, "utf-8")
+        if rows:
+            print(render(["article", "lang", "headline", "topics", "subscribers"], rows))
+            print(f"\n{len(rows)} published to {out}/ ({failures} failed)")
+    return 1 if failures else 0
+
+
+def _redis_runtime(settings: Settings) -> Any:
+    from tasks import runtime
+    from workers.app import app  # noqa: F401  (configures the runtime and the Celery app)
+
+    return runtime.current()
+
+
+def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate each input and enqueue the valid ones; ids on stdout, refusals on stderr."""
+    from tasks.pipeline import submit
+
+    submissions: list[Submission] = []
+    refused = 0
+    paths = list(expand(args.paths))
+    if args.id and len(paths) != 1:
+        print("error: --id needs exactly one input", file=sys.stderr)
+        return 2
+    for path in paths:
+        name = "stdin" if path is None else str(path)
+        try:
+            submissions.append(
+                Submission(
+                    content=read_content(path),
+                    content_type=args.content_type or content_type_for(path),
+                    id=args.id,
+                    source=args.source,
+                    url=args.url,
+                    images=args.image or [],
+                )
+            )
+        except (OSError, ValidationError) as error:
+            refused += 1
+            reason = _validation_message(error) if isinstance(error, ValidationError) else error
+            print(f"refused: {name}: {reason}", file=sys.stderr)
+    context = _redis_runtime(settings)
+    for submission in submissions:
+        print(submit(context, submission).article_id, flush=True)
+    return 1 if refused else 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.app import app
+
+    argv = [
+        "worker",
+        f"--queues={args.queues}",
+        f"--concurrency={args.concurrency}",
+        f"--loglevel={settings.log_level}",
+        "--without-mingle",
+        "--without-gossip",
+        f"--hostname={args.name or f'newsflow-{os.getpid()}@{socket.gethostname()}'}",
+    ]
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_subscribe(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a subscriber's documents, acknowledging each once it is printed."""
+    from workers.subscribe import StreamReader
+
+    context = _redis_runtime(settings)
+    store = context.store
+    reader = StreamReader(
+        redis=store.redis,
+        stream=store.keys.subscriber(args.name),
+        group=args.group,
+        consumer=args.consumer or f"{socket.gethostname()}-{os.getpid()}",
+        claim_idle_ms=int(args.claim_idle * 1000),
+    )
+    for entry in reader.entries(limit=args.count, timeout=args.timeout):
+        if args.json:
+            print(entry.document, flush=True)
+        else:
+            document = json.loads(entry.document)
+            headline = document.get("headlines", [{}])[0].get("value", "")
+            print(
+                f"{entry.stream_id}  {entry.article_id} v{entry.version}  "
+                f"{document.get('language', '')}  {shorten(headline, 80)}",
+                flush=True,
+            )
+        reader.ack(entry)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """The article's stage timeline, from its state in Redis."""
+    store = _redis_runtime(settings).store
+    version = args.version or store.latest_version(args.id)
+    if version is None:
+        print(
+            f"error: no article {args.id!r} (never submitted, or its state expired)",
+            file=sys.stderr,
+        )
+        return 1
+    timeline = store.timeline(args.id, version)
+    states = [timeline.get(stage, {}).get("state", "pending") for stage in STAGES]
+    outcome = (
+        "published"
+        if states[-1] == "completed"
+        else "failed"
+        if "failed" in states
+        else "in progress"
+    )
+    report = {
+        "article_id": args.id,
+        "version": version,
+        "trace_id": store.trace_id(args.id, version),
+        "outcome": outcome,
+        "stages": {stage: timeline.get(stage, {"state": "pending"}) for stage in STAGES},
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"article {args.id} v{version}  trace {report['trace_id']}  {outcome}")
+    rows = []
+    for stage in STAGES:
+        event = timeline.get(stage, {})
+        duration = event.get("duration_ms")
+        rows.append(
+            [
+                stage,
+                event.get("state", "pending"),
+                event.get("started_at", "-"),
+                "-" if duration is None else f"{duration:.1f} ms",
+                event.get("worker", "-"),
+                event.get("attempts", 0),
+                shorten(event.get("error") or "", 60),
+            ]
+        )
+    print(render(["stage", "state", "started", "duration", "worker", "attempts", "error"], rows))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run every stage in-process, no Redis needed")
+    run.add_argument("paths", nargs="+", metavar="PATH", help="files or directories, - for stdin")
+    run.add_argument("--out", type=Path, default=Path("out"), help="output directory")
+    run.add_argument("--json", action="store_true", help="one ninjs document per line on stdout")
+    run.add_argument("--subscribers", type=Path, help="subscribers TOML file")
+    run.set_defaults(handler=cmd_run)
+
+    submit = commands.add_parser("submit", help="validate and enqueue articles")
+    submit.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or directories, - for stdin"
+    )
+    submit.add_argument("--id", help="article id (one input only)")
+    submit.add_argument("--source", help="provider name")
+    submit.add_argument("--url", help="the article's URL")
+    submit.add_argument("--image", action="append", help="an image URL (repeatable)")
+    submit.add_argument("--content-type", choices=["auto", "text", "html", "markdown", "json"])
+    submit.set_defaults(handler=cmd_submit)
+
+    worker = commands.add_parser("worker", help="start a Celery worker")
+    worker.add_argument("--queues", default=",".join(STAGES), help="comma-separated queues")
+    worker.add_argument("--concurrency", type=int, default=os.cpu_count() or 1)
+    worker.add_argument("--name", help="worker node name (default newsflow-PID@host)")
+    worker.set_defaults(handler=cmd_worker)
+
+    subscribe = commands.add_parser("subscribe", help="read a subscriber's stream")
+    subscribe.add_argument("name")
+    subscribe.add_argument("--count", type=int, help="stop after this many documents")
+    subscribe.add_argument("--timeout", type=float, help="stop after this many seconds")
+    subscribe.add_argument("--json", action="store_true", help="print whole documents")
+    subscribe.add_argument("--group", default="newsflow", help="consumer group")
+    subscribe.add_argument("--consumer", help="consumer name (default host-PID)")
+    subscribe.add_argument(
+        "--claim-idle",
+        type=float,
+        default=60.0,
+        help="reclaim entries pending this many seconds in a dead consumer",
+    )
+    subscribe.set_defaults(handler=cmd_subscribe)
+
+    status = commands.add_parser("status", help="an article's stage timeline")
+    status.add_argument("id")
+    status.add_argument("--version", type=int)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"error: configuration: {redact(_validation_message(error))}", file=sys.stderr)
+        return 2
+    from workers.logging import configure_logging
+
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        return int(args.handler(args, settings))
+    except SubscribersFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
