@@ -64,6 +64,8 @@ def create_app(settings: Settings) -> Celery:
         broker_transport_options={"visibility_timeout": settings.visibility_timeout},
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
+        # On a lost broker connection, unacked tasks are redelivered: stop running them here.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         task_default_queue="ingest",
         task_routes={
             task.name: {"queue": task.name.removeprefix("newsflow.")} for task in STAGE_TASKS

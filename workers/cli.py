@@ -131,6 +131,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from workers.app import app
 
     argv = [
+        "--quiet",
         "worker",
         f"--queues={args.queues}",
         f"--concurrency={args.concurrency}",
