@@ -1,7 +1,8 @@
 """The raw submission: what a producer hands to ``newsflow submit``.
 
 Validation happens here, at submit time, so a bad submission is refused with the
-field and the reason before anything is queued.
+field and the reason before anything is queued. Size limits are configurable, so they
+are checked by ``tasks.limits``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 #: Article ids become part of Redis keys and file names, so they are restricted.
 ARTICLE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN)]
-
-#: Default ceiling on the content of one submission, in bytes of UTF-8.
-MAX_CONTENT_BYTES = 5 * 1024 * 1024
 
 ContentType = Literal["auto", "text", "html", "markdown", "json"]
 
@@ -31,7 +29,7 @@ class Submission(BaseModel):
     source: str | None = Field(default=None, max_length=200, description="Provider name.")
     url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
     content_type: ContentType = "auto"
-    images: list[str] = Field(default_factory=list, max_length=50)
+    images: list[Annotated[str, StringConstraints(max_length=4096)]] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     received_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
@@ -40,8 +38,6 @@ class Submission(BaseModel):
     def _content_has_text(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("content is empty or whitespace only")
-        if len(value.encode("utf-8", "surrogatepass")) > MAX_CONTENT_BYTES:
-            raise ValueError(f"content is larger than {MAX_CONTENT_BYTES} bytes")
         return value
 
     @field_validator("received_at")

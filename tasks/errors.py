@@ -11,3 +11,7 @@ class TransientError(Exception):
 
 class MissingStateError(PermanentError):
     """The article's state expired or was never stored, so the stage has nothing to read."""
+
+
+class AttemptsExhaustedError(PermanentError):
+    """A stage kept being redelivered without finishing: it is dead-lettered, not retried."""

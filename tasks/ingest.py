@@ -50,7 +50,9 @@ def ingest(ref: ArticleRef, submission: Submission) -> IngestedArticle:
 
 
 def _work(runtime: Runtime, ref: ArticleRef, submission_json: str) -> IngestedArticle:
-    return ingest(ref, Submission.model_validate_json(submission_json))
+    submission = Submission.model_validate_json(submission_json)
+    runtime.limits.check_submission(submission)
+    return ingest(ref, submission)
 
 
 @shared_task(name="newsflow.ingest", bind=True, base=StageTask)

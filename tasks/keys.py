@@ -7,17 +7,21 @@ key                             type    holds
 ==============================  ======  ===================================================
 ``P:article:ID:vN``             hash    ``trace_id``, ``submission`` and each stage's output
                                         (JSON, field named after the stage), ``event:STAGE``
-                                        (the stage's latest event), ``started:STAGE``
-                                        and ``attempts:STAGE``
+                                        (the stage's latest event), ``started:STAGE``,
+                                        ``attempts:STAGE`` and ``outcome`` (``published``,
+                                        ``deduplicated`` or ``dead``)
 ``P:article:ID:latest``         string  the newest version number of article ``ID``
 ``P:delivered:ID:vN``           set     streams this version was already added to (the
                                         publish guard that makes delivery exactly-once)
+``P:content:SHA256``            string  ``ID:vN`` of the first version published with this
+                                        normalized content (identical resubmissions are
+                                        acknowledged, not published again)
 ``P:published``                 stream  the firehose: every published document
 ``P:subscriber:NAME``           stream  the documents matching subscriber ``NAME``
 ``P:dead``                      stream  dead letters: articles whose stage failed for good
 ==============================  ======  ===================================================
 
-Article and delivered keys expire after ``NEWSFLOW_STATE_TTL_SECONDS``; streams are
+Article, delivered and content keys expire after ``NEWSFLOW_STATE_TTL_SECONDS``; streams are
 trimmed to ``NEWSFLOW_STREAM_MAXLEN`` entries. Celery's queues are the Redis lists
 ``ingest``, ``normalize``, ``tag``, ``thumbnail`` and ``publish``.
 """
@@ -30,6 +34,7 @@ from schemas import Stage
 
 SUBMISSION_FIELD = "submission"
 TRACE_FIELD = "trace_id"
+OUTCOME_FIELD = "outcome"
 
 
 def event_field(stage: Stage) -> str:
@@ -58,6 +63,9 @@ class Keys:
 
     def delivered(self, article_id: str, version: int) -> str:
         return f"{self.prefix}:delivered:{article_id}:v{version}"
+
+    def content(self, sha256: str) -> str:
+        return f"{self.prefix}:content:{sha256}"
 
     @property
     def published(self) -> str:

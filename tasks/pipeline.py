@@ -8,11 +8,21 @@ from collections.abc import Iterable
 from celery import chain
 from celery.canvas import Signature
 
-from schemas import ArticleRef, PublishedRecord, Submission, Subscriber, ThumbnailedArticle
+from schemas import (
+    STAGES,
+    ArticleRef,
+    PublishedRecord,
+    Stage,
+    Submission,
+    Subscriber,
+    ThumbnailedArticle,
+)
+from tasks.errors import PermanentError
 from tasks.ingest import ingest, ingest_task
 from tasks.normalize import normalize, normalize_task
 from tasks.publish import publish, publish_task
 from tasks.runtime import Runtime
+from tasks.store import DeadLetter
 from tasks.tag import tag, tag_task
 from tasks.tagger import Tagger
 from tasks.thumbnail import thumbnail, thumbnail_task
@@ -25,15 +35,33 @@ def new_trace_id() -> str:
     return uuid.uuid4().hex
 
 
-def build_chain(ref: ArticleRef) -> Signature:
-    """The Celery chain for one article version; each link carries only the claim check."""
-    return chain(*(task.si(ref.article_id, ref.version) for task in STAGE_TASKS))
+def build_chain(ref: ArticleRef, start: Stage = "ingest") -> Signature:
+    """The Celery chain for one article version from ``start`` on; links carry only the
+    claim check, never the article."""
+    tasks = STAGE_TASKS[STAGES.index(start) :]
+    return chain(*(task.si(ref.article_id, ref.version) for task in tasks))
 
 
 def submit(runtime: Runtime, submission: Submission) -> ArticleRef:
     """Store the submission as a new article version and enqueue its chain."""
     ref = runtime.store.create(submission, trace_id=new_trace_id())
     build_chain(ref).apply_async()
+    return ref
+
+
+def replay(runtime: Runtime, letter: DeadLetter) -> ArticleRef:
+    """Run a dead-lettered article again from the stage that failed, then drop the letter.
+
+    When its state has expired, the submission kept in the letter is submitted anew.
+    """
+    ref = letter.ref
+    if runtime.store.prepare_replay(ref, letter.stage):
+        build_chain(ref, start=letter.stage).apply_async()
+    elif letter.fields.get("submission"):
+        ref = submit(runtime, Submission.model_validate_json(letter.fields["submission"]))
+    else:
+        raise PermanentError(f"{ref.article_id} v{ref.version}: state expired, nothing to replay")
+    runtime.store.forget_dead_letters(letter.entry_id)
     return ref
 
 

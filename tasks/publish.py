@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import structlog
 from celery import shared_task
 
 from schemas import (
@@ -18,6 +19,8 @@ from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
 from tasks.subscribers import route
 from tasks.vocabulary import MEDTOP_PREFIX, Vocabulary
+
+logger = structlog.get_logger("newsflow.publish")
 
 
 def build_document(article: ThumbnailedArticle) -> NinjsDocument:
@@ -80,7 +83,9 @@ def publish(
 def _work(runtime: Runtime, ref: ArticleRef, thumbnailed_json: str) -> PublishedRecord:
     article = ThumbnailedArticle.model_validate_json(thumbnailed_json)
     record = publish(article, runtime.subscribers, runtime.vocabulary)
-    runtime.store.deliver(ref, record)
+    delivery = runtime.store.deliver(ref, record, article.content_sha256)
+    if duplicate_of := delivery.duplicate_of(ref):
+        logger.info("article.deduplicated", duplicate_of=duplicate_of)
     return record
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemas import Subscriber
+from tasks.limits import Limits
 from tasks.store import ArticleStore
 from tasks.tagger import Tagger
 from tasks.vocabulary import Vocabulary
@@ -36,6 +37,7 @@ class Runtime:
     vocabulary: Vocabulary
     tagger: Tagger
     retry: RetryPolicy
+    limits: Limits = field(default_factory=Limits)
 
 
 _factory: Callable[[], Runtime] | None = None

@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 
 from schemas import ArticleRef, Stage, StageEvent
 from tasks import runtime
-from tasks.errors import MissingStateError, PermanentError
+from tasks.errors import AttemptsExhaustedError, MissingStateError, PermanentError
 from tasks.store import INPUT_FIELD
 
 logger = structlog.get_logger("newsflow.stage")
@@ -69,6 +69,11 @@ def run_stage(task: Task, stage: Stage, article_id: str, version: int, work: Wor
         found = context.store.begin(article_id, version, stage, started.isoformat())
         attempts, trace_id = found.attempts, found.trace_id or ""
         structlog.contextvars.bind_contextvars(trace_id=trace_id, attempt=attempts)
+        if attempts > context.retry.max_retries + 1:
+            # Redelivered after a hard time limit or a lost worker: stop the loop here.
+            raise AttemptsExhaustedError(
+                f"{stage} started {attempts} times without finishing (time limit or lost worker)"
+            )
         if found.payload is None:
             raise MissingStateError(
                 f"no '{INPUT_FIELD[stage]}' state for {article_id} v{version} (expired or never "

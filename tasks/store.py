@@ -18,6 +18,7 @@ from redis import Redis
 
 from schemas import STAGES, ArticleRef, PublishedRecord, Stage, StageEvent, Submission
 from tasks.keys import (
+    OUTCOME_FIELD,
     SUBMISSION_FIELD,
     TRACE_FIELD,
     Keys,
@@ -34,6 +35,41 @@ INPUT_FIELD: dict[Stage, str] = {
     "thumbnail": "tag",
     "publish": "thumbnail",
 }
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What publishing did: streams newly added to, and who first published this content."""
+
+    added: int
+    owner: str
+
+    def duplicate_of(self, ref: ArticleRef) -> str | None:
+        return None if self.owner == owner_id(ref) else self.owner
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One entry of the dead-letter stream."""
+
+    entry_id: str
+    fields: dict[str, str]
+
+    @property
+    def ref(self) -> ArticleRef:
+        return ArticleRef(
+            article_id=self.fields["article_id"],
+            version=int(self.fields["version"]),
+            trace_id=self.fields.get("trace_id") or "",
+        )
+
+    @property
+    def stage(self) -> Stage:
+        return self.fields["stage"]  # type: ignore[return-value]
+
+
+def owner_id(ref: ArticleRef) -> str:
+    return f"{ref.article_id}:v{ref.version}"
 
 
 @dataclass(frozen=True)
@@ -92,23 +128,33 @@ class ArticleStore:
             pipe.expire(key, self.ttl_seconds)
             pipe.execute()
 
-    def deliver(self, ref: ArticleRef, record: PublishedRecord) -> int:
-        """Add the document to the firehose and each matching subscriber stream, once each."""
+    def deliver(self, ref: ArticleRef, record: PublishedRecord, content_sha256: str) -> Delivery:
+        """Add the document to the firehose and each matching subscriber stream, once each,
+        unless another article version already published the same content."""
         streams = [self.keys.published, *(self.keys.subscriber(n) for n in record.subscribers)]
-        added = self._deliver(
-            keys=[self.keys.delivered(ref.article_id, ref.version), *streams],
+        added, owner = self._deliver(
+            keys=[
+                self.keys.delivered(ref.article_id, ref.version),
+                self.keys.content(content_sha256),
+                self.keys.article(ref.article_id, ref.version),
+                *streams,
+            ],
             args=[
                 self.ttl_seconds,
                 self.stream_maxlen,
                 ref.article_id,
                 ref.version,
                 json.dumps(record.document, ensure_ascii=False, separators=(",", ":")),
+                owner_id(ref),
+                OUTCOME_FIELD,
             ],
         )
-        return int(added)
+        return Delivery(added=int(added), owner=str(owner))
 
-    def dead_letter(self, event: StageEvent) -> None:
-        """Keep a failed article's failure where operators can find and replay it."""
+    def dead_letter(self, event: StageEvent) -> str:
+        """Keep a failed article where operators can find it, with what a replay needs."""
+        key = self.keys.article(event.article_id, event.version)
+        submission = self.redis.hget(key, SUBMISSION_FIELD) or ""
         fields: dict[Any, Any] = {
             "article_id": event.article_id,
             "version": event.version,
@@ -118,8 +164,38 @@ class ArticleStore:
             "error_type": event.error_type or "",
             "error": event.error or "",
             "at": (event.finished_at or event.started_at).isoformat(),
+            "submission": submission,
         }
-        self.redis.xadd(self.keys.dead, fields)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(self.keys.dead, fields)
+            pipe.hset(key, OUTCOME_FIELD, "dead")
+            entry_id, *_ = pipe.execute()
+        return str(entry_id)
+
+    def dead_letters(self, count: int = 100) -> list[DeadLetter]:
+        """The oldest ``count`` dead letters."""
+        return [DeadLetter(i, f) for i, f in self.redis.xrange(self.keys.dead, count=count)]
+
+    def dead_letter_entry(self, entry_id: str) -> DeadLetter | None:
+        found = self.redis.xrange(self.keys.dead, min=entry_id, max=entry_id)
+        return DeadLetter(*found[0]) if found else None
+
+    def forget_dead_letters(self, *entry_ids: str) -> int:
+        return int(self.redis.xdel(self.keys.dead, *entry_ids)) if entry_ids else 0
+
+    def purge_dead_letters(self) -> int:
+        count = int(self.redis.xlen(self.keys.dead))
+        self.redis.delete(self.keys.dead)
+        return count
+
+    def prepare_replay(self, ref: ArticleRef, stage: Stage) -> bool:
+        """Reset a stage's attempts and outcome; False when the article's state has expired."""
+        key = self.keys.article(ref.article_id, ref.version)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(key)
+            pipe.hdel(key, attempts_field(stage), OUTCOME_FIELD)
+            exists, _ = pipe.execute()
+        return bool(exists)
 
     def latest_version(self, article_id: str) -> int | None:
         value = self.redis.get(self.keys.latest(article_id))
@@ -146,3 +222,6 @@ class ArticleStore:
 
     def trace_id(self, article_id: str, version: int) -> str | None:
         return self.read(article_id, version, TRACE_FIELD)
+
+    def outcome(self, article_id: str, version: int) -> str | None:
+        return self.read(article_id, version, OUTCOME_FIELD)

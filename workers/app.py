@@ -12,6 +12,7 @@ from redis import Redis
 
 from tasks import runtime
 from tasks.keys import Keys
+from tasks.limits import Limits
 from tasks.pipeline import STAGE_TASKS
 from tasks.store import ArticleStore
 from tasks.subscribers import load_subscribers
@@ -38,6 +39,9 @@ def build_runtime(settings: Settings) -> runtime.Runtime:
         subscribers=load_subscribers(settings.subscribers_file),
         vocabulary=load_vocabulary(),
         tagger=load_tagger(),
+        limits=Limits(
+            settings.max_submission_bytes, settings.max_images, settings.max_related_links
+        ),
         retry=runtime.RetryPolicy(
             settings.max_retries, settings.retry_base_delay, settings.retry_max_delay
         ),
@@ -66,6 +70,10 @@ def create_app(settings: Settings) -> Celery:
         broker_connection_max_retries=None,
         # On a lost broker connection, unacked tasks are redelivered: stop running them here.
         worker_cancel_long_running_tasks_on_connection_loss=True,
+        # On SIGTERM, running stages get this long to finish before a cold shutdown; the
+        # deployment's grace period must be longer.
+        worker_soft_shutdown_timeout=settings.soft_shutdown_timeout,
+        worker_enable_soft_shutdown_on_idle=True,
         task_default_queue="ingest",
         task_routes={
             task.name: {"queue": task.name.removeprefix("newsflow.")} for task in STAGE_TASKS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -16,12 +17,15 @@ from pydantic import ValidationError
 from schemas import STAGES, ArticleRef, Submission
 from tasks.errors import PermanentError
 from tasks.pipeline import new_trace_id, run_inline
+from tasks.store import ArticleStore, DeadLetter
 from tasks.subscribers import SubscribersFileError, load_subscribers
 from tasks.tagger import load_tagger
 from tasks.vocabulary import load_vocabulary
 from workers.inputs import content_type_for, expand, id_for, read_content
 from workers.settings import Settings, redact
 from workers.table import render, shorten
+
+DEAD_LETTER_ID = re.compile(r"^\d+-\d+$")
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -104,24 +108,24 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     if args.id and len(paths) != 1:
         print("error: --id needs exactly one input", file=sys.stderr)
         return 2
+    context = _redis_runtime(settings)
     for path in paths:
         name = "stdin" if path is None else str(path)
         try:
-            submissions.append(
-                Submission(
-                    content=read_content(path),
-                    content_type=args.content_type or content_type_for(path),
-                    id=args.id,
-                    source=args.source,
-                    url=args.url,
-                    images=args.image or [],
-                )
+            submission = Submission(
+                content=read_content(path),
+                content_type=args.content_type or content_type_for(path),
+                id=args.id,
+                source=args.source,
+                url=args.url,
+                images=args.image or [],
             )
-        except (OSError, ValidationError) as error:
+            context.limits.check_submission(submission)
+            submissions.append(submission)
+        except (OSError, ValidationError, PermanentError) as error:
             refused += 1
             reason = _validation_message(error) if isinstance(error, ValidationError) else error
             print(f"refused: {name}: {reason}", file=sys.stderr)
-    context = _redis_runtime(settings)
     for submission in submissions:
         print(submit(context, submission).article_id, flush=True)
     return 1 if refused else 0
@@ -183,14 +187,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1
     timeline = store.timeline(args.id, version)
-    states = [timeline.get(stage, {}).get("state", "pending") for stage in STAGES]
-    outcome = (
-        "published"
-        if states[-1] == "completed"
-        else "failed"
-        if "failed" in states
-        else "in progress"
-    )
+    outcome = store.outcome(args.id, version) or "in progress"
     report = {
         "article_id": args.id,
         "version": version,
@@ -219,6 +216,78 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         )
     print(render(["stage", "state", "started", "duration", "worker", "attempts", "error"], rows))
     return 0
+
+
+def _letter_summary(letter: DeadLetter) -> dict[str, str]:
+    return {k: v for k, v in letter.fields.items() if k != "submission"} | {"id": letter.entry_id}
+
+
+def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    """List, show, replay or purge articles whose stage failed for good."""
+    from tasks.pipeline import replay
+
+    context = _redis_runtime(settings)
+    store = context.store
+    if args.action == "list":
+        letters = [_letter_summary(letter) for letter in store.dead_letters(args.count)]
+        if args.json:
+            print(json.dumps(letters, ensure_ascii=False))
+        elif letters:
+            columns = ["id", "article_id", "version", "stage", "attempts", "error_type", "error"]
+            rows = [
+                [letter[c] for c in columns[:-1]] + [shorten(letter["error"], 60)]
+                for letter in letters
+            ]
+            print(render(columns, rows))
+        else:
+            print("no dead letters")
+        return 0
+    if args.action == "purge":
+        print(f"purged {store.purge_dead_letters()} dead letters")
+        return 0
+    letters = store.dead_letters(count=1_000_000) if args.all else _find_letters(store, args.id)
+    if not letters:
+        print(f"error: no dead letter {args.id!r}", file=sys.stderr)
+        return 1
+    if args.action == "show":
+        shown = [letter.fields | {"id": letter.entry_id} for letter in letters]
+        print(
+            json.dumps(
+                shown if len(shown) > 1 else shown[0],
+                ensure_ascii=False,
+                indent=None if args.json else 2,
+            )
+        )
+        return 0
+    for letter in letters:
+        ref = replay(context, letter)
+        print(
+            ref.article_id
+            if not args.json
+            else json.dumps(
+                {
+                    "replayed": letter.entry_id,
+                    "article_id": ref.article_id,
+                    "version": ref.version,
+                    "from_stage": letter.stage,
+                }
+            )
+        )
+    return 0
+
+
+def _find_letters(store: ArticleStore, key: str | None) -> list[DeadLetter]:
+    """A dead letter by its stream id, or every dead letter of an article id."""
+    if key is None:
+        return []
+    if DEAD_LETTER_ID.match(key):
+        letter = store.dead_letter_entry(key)
+        return [letter] if letter else []
+    return [
+        letter
+        for letter in store.dead_letters(count=1_000_000)
+        if letter.fields.get("article_id") == key
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -263,6 +332,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="reclaim entries pending this many seconds in a dead consumer",
     )
     subscribe.set_defaults(handler=cmd_subscribe)
+
+    dead = commands.add_parser("dead-letters", help="list, show, replay or purge dead letters")
+    dead.add_argument("action", choices=["list", "show", "replay", "purge"])
+    dead.add_argument("id", nargs="?", help="a dead letter's stream id, or an article id")
+    dead.add_argument("--all", action="store_true", help="replay: every dead letter")
+    dead.add_argument("--count", type=int, default=100, help="list: at most this many")
+    dead.add_argument("--json", action="store_true")
+    dead.set_defaults(handler=cmd_dead_letters)
 
     status = commands.add_parser("status", help="an article's stage timeline")
     status.add_argument("id")

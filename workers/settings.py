@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     max_retries: int = Field(default=5, ge=0)
     retry_base_delay: float = Field(default=1.0, ge=0)
     retry_max_delay: float = Field(default=60.0, ge=0)
+    soft_shutdown_timeout: float = Field(default=30.0, ge=0)
+    max_submission_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    max_images: int = Field(default=20, ge=0)
+    max_related_links: int = Field(default=200, ge=0)
 
     @model_validator(mode="after")
     def _limits_nest(self) -> Settings:
