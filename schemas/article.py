@@ -7,6 +7,7 @@ one key per stage is self-describing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,22 +44,39 @@ class RelatedLink(_Model):
 
 
 class NormalizedArticle(IngestedArticle):
-    """Clean, typed text fields extracted from the raw content."""
+RemovedKind = Literal[
+    "placeholder", "related", "share", "newsletter", "cookie", "advertisement", "navigation"
+]
+
+
+class RemovedBlock(_Model):
+    """Boilerplate taken out of the body, kept so that nothing is silently lost."""
+
+    kind: RemovedKind
+    text: str
+
+
+    """Clean, typed text fields extracted from the raw content (see docs/normalization.md)."""
 
     headline: str
     subheadline: str | None = None
     provider: str | None = None
     byline: str | None = None
-    url: str | None = None
-    language: str = Field(description="ISO 639-1 code")
+    url: str | None = Field(default=None, description="The URL as submitted or found")
+    canonical_url: str | None = Field(default=None, description="Tracking parameters removed")
+    published_at: datetime | None = Field(default=None, description="Timezone-aware")
+    language: str = Field(description="ISO 639-1 code, 'und' when undetermined")
     language_confidence: float = Field(ge=0.0, le=1.0)
     description: str | None = None
     paragraphs: list[str]
     related: list[RelatedLink] = Field(default_factory=list)
-    removed_blocks: list[str] = Field(default_factory=list)
+    body_html: str = Field(description="The body as HTML, sanitized with an allowlist")
+    removed_blocks: list[RemovedBlock] = Field(default_factory=list)
     image_refs: list[str] = Field(default_factory=list)
-    content_sha256: str
-    word_count: int
+    content_sha256: str = Field(description="SHA-256 of the normalized headline and body")
+    simhash: str = Field(pattern=r"^[0-9a-f]{16}$", description="64-bit SimHash of the body")
+    word_count: int = Field(ge=0)
+    reading_minutes: int = Field(ge=0)
 
     @property
     def body_text(self) -> str:

@@ -56,6 +56,7 @@ class NinjsDocument(_Model):
     version: str
     versioncreated: str
     firstcreated: str | None = None
+    contentcreated: str | None = None
     type: Literal["text"] = "text"
     profile: str = "newsflow-article"
     pubstatus: Literal["usable", "withheld", "canceled"] = "usable"

@@ -10,6 +10,7 @@ from celery import shared_task
 
 from schemas import ArticleRef, IngestedArticle, Submission
 from tasks.errors import PermanentError
+from tasks.formats.feed import is_feed
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
 
@@ -38,6 +39,11 @@ def ingest(ref: ArticleRef, submission: Submission) -> IngestedArticle:
     """Accept ``submission`` as version ``ref.version`` of article ``ref.article_id``."""
     if "\x00" in submission.content:
         raise PermanentError("content contains NUL bytes: binary data is not an article")
+    if is_feed(submission.content):
+        raise PermanentError(
+            "content is an RSS or Atom feed, not an article: `newsflow submit` expands a feed "
+            "file into one submission per item"
+        )
     content_type = submission.content_type
     if content_type == "auto":
         content_type = sniff_content_type(submission.content)

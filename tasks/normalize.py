@@ -2,47 +2,74 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from celery import shared_task
 
-from schemas import ArticleRef, IngestedArticle, NormalizedArticle
+from schemas import ArticleRef, IngestedArticle, NormalizedArticle, RemovedBlock
 from tasks.errors import PermanentError
+from tasks.fingerprint import content_sha256, simhash
+from tasks.formats import READERS
+from tasks.formats.sanitize import body_html
+from tasks.formats.urls import absolute, canonical_url
 from tasks.language import detect_language
-from tasks.readers import READERS
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
-from tasks.text import word_count
+from tasks.text import clean_line, reading_minutes, word_count
+
+#: Separators publishers put between a title and their name in ``<title>``.
+_TITLE_SEPARATORS = ("|", " - ", " – ", " — ", " :: ")
+
+
+def _headline(headline: str, provider: str | None) -> str:
+    """The headline without a trailing ``| Provider`` a page title carries."""
+    if provider:
+        for separator in _TITLE_SEPARATORS:
+            head, found, tail = headline.rpartition(separator)
+            if found and head.strip() and tail.strip().casefold() == provider.casefold():
+                return head.strip()
+    return headline
+
+
+def _unique(items: list[RemovedBlock]) -> list[RemovedBlock]:
+    return list(dict.fromkeys(items))
 
 
 def normalize(article: IngestedArticle) -> NormalizedArticle:
-    """Extract headline, provider, body paragraphs and teasers, and detect the language."""
-    found = READERS[article.content_type](article.submission.content)
-    if not found.paragraphs:
-        raise PermanentError("no body text found in the content")
-    headline = found.headline or found.paragraphs.pop(0)
-    if not found.paragraphs:
-        raise PermanentError("the content holds a headline but no body text")
-    body = "\n\n".join(found.paragraphs)
-    language, confidence = detect_language(f"{headline}\n{body}")
+    """Read the content in its format, then derive language, counts, hashes and the body HTML."""
     submission = article.submission
-    digest = hashlib.sha256(f"{headline}\n\n{body}".encode()).hexdigest()
+    found = READERS[article.content_type](submission.content)
+    blocks = found.blocks
+    if not blocks:
+        raise PermanentError("no body text found in the content")
+    provider = clean_line(submission.source or "") or found.provider
+    headline = _headline(found.headline or blocks.pop(0).text, provider)
+    if not blocks:
+        raise PermanentError("the content holds a headline but no body text")
+    paragraphs = [block.text for block in blocks]
+    body = "\n\n".join(paragraphs)
+    language, confidence = detect_language(f"{headline}\n{body}")
+    url = submission.url or found.url
+    words = word_count(body)
     return NormalizedArticle(
         **article.model_dump(),
         headline=headline,
-        subheadline=found.subheadline,
-        provider=submission.source or found.provider,
+        subheadline=found.subheadline if found.subheadline != headline else None,
+        provider=provider,
         byline=found.byline,
-        url=submission.url or found.url,
+        url=url,
+        canonical_url=canonical_url(url),
+        published_at=found.published_at,
         language=language,
         language_confidence=confidence,
         description=found.description,
-        paragraphs=found.paragraphs,
+        paragraphs=paragraphs,
+        body_html=body_html(blocks),
         related=found.related,
-        removed_blocks=found.removed_blocks,
-        image_refs=found.image_refs,
-        content_sha256=digest,
-        word_count=word_count(body),
+        removed_blocks=_unique(found.removed),
+        image_refs=list(dict.fromkeys(filter(None, (absolute(r, url) for r in found.image_refs)))),
+        content_sha256=content_sha256(headline, body),
+        simhash=simhash(body),
+        word_count=words,
+        reading_minutes=reading_minutes(words),
     )
 
 

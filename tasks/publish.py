@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import structlog
 from celery import shared_task
@@ -23,19 +24,35 @@ from tasks.vocabulary import MEDTOP_PREFIX, Vocabulary
 logger = structlog.get_logger("newsflow.publish")
 
 
+def _timestamp(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
 def build_document(article: ThumbnailedArticle) -> NinjsDocument:
     """Map the article onto ninjs 2.2; pipeline details go under the ``newsflow`` key."""
     headlines = [Text(role="main", value=article.headline)]
     if article.subheadline:
         headlines.append(Text(role="sub", value=article.subheadline))
-    created = article.submission.received_at.isoformat().replace("+00:00", "Z")
+    published = _timestamp(article.published_at) if article.published_at else None
+    url = article.canonical_url or article.url
+    extras = {
+        "source_url": article.url if article.url and article.url != url else None,
+        "simhash": article.simhash,
+        "reading_minutes": article.reading_minutes,
+        "image_refs": article.image_refs or None,
+    }
     return NinjsDocument(
         uri=f"urn:newsflow:article:{article.article_id}",
         version=str(article.version),
-        versioncreated=created,
+        versioncreated=_timestamp(article.submission.received_at),
+        firstcreated=published,
+        contentcreated=published,
         language=article.language,
         headlines=headlines,
-        bodies=[Text(role="main", contenttype="text/plain", value=article.body_text)],
+        bodies=[
+            Text(role="main", contenttype="text/plain", value=article.body_text),
+            Text(role="main", contenttype="text/html", value=article.body_html),
+        ],
         descriptions=[Text(role="summary", value=article.description)]
         if article.description
         else None,
@@ -51,7 +68,7 @@ def build_document(article: ThumbnailedArticle) -> NinjsDocument:
         infosources=[Named(name=article.provider, role="originatingparty")]
         if article.provider
         else None,
-        altids=[AltId(role="url", value=article.url)] if article.url else None,
+        altids=[AltId(role="url", value=url)] if url else None,
         by=article.byline,
         newsflow={
             "article_id": article.article_id,
@@ -60,8 +77,9 @@ def build_document(article: ThumbnailedArticle) -> NinjsDocument:
             "language_confidence": article.language_confidence,
             "content_sha256": article.content_sha256,
             "word_count": article.word_count,
+            **{key: value for key, value in extras.items() if value is not None},
             "related": [link.model_dump(exclude_none=True) for link in article.related],
-            "removed_blocks": article.removed_blocks,
+            "removed_blocks": [block.model_dump() for block in article.removed_blocks],
             "topics": [topic.model_dump() for topic in article.subjects],
             "thumbnail": article.thumbnail.model_dump(exclude_none=True),
         },

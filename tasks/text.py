@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
+import ftfy
+
+#: Repair mojibake and odd code points, but keep typographic quotes and literal entities.
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=False, explain=False)
 # Zero-width and bidi control characters carry no text and break matching.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1", re.DOTALL)
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
+#: Silent reading speed of adult readers, words per minute (Brysbaert 2019).
+READING_WPM = 238
 
 
 def clean(text: str) -> str:
-    """NFC, no invisible or control characters, single spaces; line breaks kept."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    """Mojibake repaired, NFC, no invisible or control characters, single spaces; lines kept."""
+    text = _LINE_BREAKS.sub("\n", text)
+    text = ftfy.fix_text(text, _FTFY)
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", _INVISIBLE.sub("", text)))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines)
 
@@ -38,3 +47,8 @@ def blocks(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+def reading_minutes(words: int) -> int:
+    """Whole minutes to read ``words`` words, at least one for any text."""
+    return max(1, math.ceil(words / READING_WPM)) if words else 0

@@ -19,9 +19,7 @@ def lead_image(article: TaggedArticle) -> ThumbnailInfo:
             return ThumbnailInfo(status="referenced", href=href.strip())
     if candidates:
         return ThumbnailInfo(status="no_image", reason="no image reference is an http(s) URL")
-    placeholder = any(
-        block.casefold() in {"thumbnail", "image", "photo"} for block in article.removed_blocks
-    )
+    placeholder = any(block.kind == "placeholder" for block in article.removed_blocks)
     reason = "only an image placeholder in the content" if placeholder else "no image reference"
     return ThumbnailInfo(status="no_image", reason=reason)
 

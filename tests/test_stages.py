@@ -70,7 +70,8 @@ def test_normalize_seed_sample() -> None:
     assert len(article.related) == 6
     assert article.related[1].title.startswith("Anthony Edwards throws the ball")
     assert article.related[1].teaser.startswith("In a fiery clash")
-    assert "Thumbnail" in article.removed_blocks and "Related Posts" in article.removed_blocks
+    removed = [block.text for block in article.removed_blocks]
+    assert "Thumbnail" in removed and "Related Posts" in removed
     assert article.word_count > 200
 
 

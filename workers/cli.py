@@ -21,7 +21,7 @@ from tasks.store import ArticleStore, DeadLetter
 from tasks.subscribers import SubscribersFileError, load_subscribers
 from tasks.tagger import load_tagger
 from tasks.vocabulary import load_vocabulary
-from workers.inputs import content_type_for, expand, id_for, read_content
+from workers.inputs import read_inputs
 from workers.settings import Settings, redact
 from workers.table import render, shorten
 
@@ -42,14 +42,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     matches: dict[str, list[str]] = {s.name: [] for s in subscribers}
     rows: list[list[object]] = []
     failures = 0
-    for path in expand(args.paths):
-        name = "stdin" if path is None else str(path)
+    for source in read_inputs(args.paths):
+        name = source.name
         try:
-            submission = Submission(
-                content=read_content(path),
-                content_type=content_type_for(path),
-                id=id_for(path) if path else None,
-            )
+            submission = source.submission(id=source.id or source.stem)
             ref = ArticleRef(
                 article_id=submission.id or new_trace_id(), version=1, trace_id=new_trace_id()
             )
@@ -104,21 +100,20 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 
     submissions: list[Submission] = []
     refused = 0
-    paths = list(expand(args.paths))
-    if args.id and len(paths) != 1:
+    inputs = list(read_inputs(args.paths))
+    if args.id and len(inputs) != 1:
         print("error: --id needs exactly one input", file=sys.stderr)
         return 2
     context = _redis_runtime(settings)
-    for path in paths:
-        name = "stdin" if path is None else str(path)
+    for source in inputs:
+        name = source.name
         try:
-            submission = Submission(
-                content=read_content(path),
-                content_type=args.content_type or content_type_for(path),
+            submission = source.submission(
+                content_type=args.content_type,
                 id=args.id,
                 source=args.source,
                 url=args.url,
-                images=args.image or [],
+                images=args.image,
             )
             context.limits.check_submission(submission)
             submissions.append(submission)

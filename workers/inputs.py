@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from schemas.submission import ContentType
+from schemas.submission import ContentType, Submission
+from tasks.formats.encoding import decode
+from tasks.formats.feed import feed_items, is_feed, item_key
 
 _SUFFIX_TYPES: dict[str, ContentType] = {
     ".html": "html",
@@ -36,12 +41,9 @@ def expand(paths: list[str]) -> Iterator[Path | None]:
 
 
 def read_content(path: Path | None) -> str:
-    """The text of a file (or stdin), UTF-8 with a Windows-1252 fallback."""
+    """The text of a file (or stdin), in whatever encoding it came (``tasks.formats.encoding``)."""
     data = sys.stdin.buffer.read() if path is None else path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return decode(data)[0]
 
 
 def content_type_for(path: Path | None) -> ContentType:
@@ -52,3 +54,49 @@ def id_for(path: Path) -> str:
     """A readable article id from a file name: ``lci-poutine-kiev.txt`` → ``lci-poutine-kiev``."""
     stem = _UNSAFE_ID_CHARS.sub("-", path.stem).strip("-._")[:120]
     return stem or "article"
+
+
+@dataclass(frozen=True)
+class Input:
+    """One article to submit: a file, or one item of a feed file.
+
+    A feed item has a stable ``id`` of its own, so the same item submitted again becomes
+    a new version; a file only suggests its ``stem``, which ``newsflow run`` uses.
+    """
+
+    name: str
+    content: str = ""
+    content_type: ContentType = "auto"
+    id: str | None = None
+    stem: str | None = None
+    error: OSError | None = None
+
+    def submission(self, **overrides: Any) -> Submission:
+        """The submission, with the producer's options given on the command line.
+
+        Raises the ``OSError`` met reading the file, so callers report it like a refusal.
+        """
+        if self.error is not None:
+            raise self.error
+        given = {name: value for name, value in overrides.items() if value}
+        fields = {"content": self.content, "content_type": self.content_type, "id": self.id}
+        return Submission.model_validate(fields | given)
+
+
+def read_inputs(paths: Iterable[str]) -> Iterator[Input]:
+    """Every input named; an RSS or Atom feed file yields one JSON input per item."""
+    for path in expand(list(paths)):
+        name = "stdin" if path is None else str(path)
+        try:
+            content = read_content(path)
+        except OSError as error:
+            yield Input(name, error=error)
+            continue
+        base = id_for(path) if path else None
+        if not is_feed(content):
+            yield Input(name, content, content_type_for(path), stem=base)
+            continue
+        for index, item in enumerate(feed_items(content), start=1):
+            item_id = f"{(base or 'feed')[:100]}-{item_key(item)}"
+            content = json.dumps(item, ensure_ascii=False)
+            yield Input(f"{name}#{index}", content, "json", item_id, stem=base)

@@ -1,0 +1,48 @@
+"""Content identity: an exact hash for "same text again" and a SimHash for "nearly the same".
+
+Both are computed on normalized text, so whitespace, encoding and markup differences
+between two copies of an article change neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_WORD = re.compile(r"\w+")
+_BITS = 64
+_SHINGLE = 3
+#: Hamming distance at or under which two SimHashes are the same story (Manku et al. 2007).
+NEAR_DUPLICATE_BITS = 3
+
+
+def content_sha256(headline: str, body: str) -> str:
+    """SHA-256 of the normalized headline and body: equal exactly when the text is equal."""
+    return hashlib.sha256(f"{headline}\n\n{body}".encode()).hexdigest()
+
+
+def _shingles(text: str) -> list[str]:
+    words = _WORD.findall(text.casefold())
+    if len(words) < _SHINGLE:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)]
+
+
+def simhash(text: str) -> str:
+    """64-bit SimHash over word 3-shingles, as 16 hex digits."""
+    weights = [0] * _BITS
+    for shingle in _shingles(text):
+        value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        for bit in range(_BITS):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    fingerprint = sum(1 << bit for bit, weight in enumerate(weights) if weight > 0)
+    return f"{fingerprint:016x}"
+
+
+def hamming(a: str, b: str) -> int:
+    """Bits that differ between two SimHashes."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def is_near_duplicate(a: str, b: str) -> bool:
+    return hamming(a, b) <= NEAR_DUPLICATE_BITS

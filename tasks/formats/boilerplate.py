@@ -1,0 +1,205 @@
+"""Boilerplate that survives extraction: placeholders, teasers, share, newsletter, cookie blocks.
+
+Scrapes keep them as plain lines and even a good HTML extractor lets some through, so
+every reader's blocks pass through ``sift``. Nothing is dropped silently: each removed
+block is reported on the article with its kind, and teasers become related links.
+Vocabulary covers English, French, German and Spanish.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemas import RelatedLink, RemovedBlock
+from schemas.article import RemovedKind
+from tasks.formats.extracted import Block, Extracted
+from tasks.text import strip_emphasis
+
+#: Whole blocks a scraper leaves where a picture, an ad or a widget was.
+PLACEHOLDERS: dict[str, RemovedKind] = {
+    **dict.fromkeys(
+        [
+            "thumbnail",
+            "image",
+            "photo",
+            "picture",
+            "video",
+            "vidéo",
+            "miniature",
+            "illustration",
+            "bild",
+            "foto",
+            "imagen",
+            "fotografía",
+            "miniatura",
+            "vídeo",
+        ],
+        "placeholder",
+    ),
+    **dict.fromkeys(
+        [
+            "advertisement",
+            "publicité",
+            "anzeige",
+            "werbung",
+            "publicidad",
+            "anuncio",
+            "sponsored",
+            "ad",
+        ],
+        "advertisement",
+    ),
+    **dict.fromkeys(
+        [
+            "share",
+            "share this",
+            "share this article",
+            "share this story",
+            "partager",
+            "partager cet article",
+            "teilen",
+            "artikel teilen",
+            "compartir",
+            "compartir este artículo",
+            "compartir en redes sociales",
+        ],
+        "share",
+    ),
+}
+#: Headings after which a page lists other articles, not this one.
+RELATED_MARKERS = frozenset(
+    {
+        "related posts",
+        "related articles",
+        "related stories",
+        "related",
+        "read more",
+        "read also",
+        "see also",
+        "more stories",
+        "more on this story",
+        "you may also like",
+        "recommended",
+        "most read",
+        "à lire aussi",
+        "lire aussi",
+        "à lire également",
+        "articles similaires",
+        "sur le même sujet",
+        "vous aimerez aussi",
+        "nos autres articles",
+        "les plus lus",
+        "mehr zum thema",
+        "lesen sie auch",
+        "das könnte sie auch interessieren",
+        "weitere artikel",
+        "verwandte artikel",
+        "auch interessant",
+        "meistgelesen",
+        "noticias relacionadas",
+        "artículos relacionados",
+        "te puede interesar",
+        "también te puede interesar",
+        "lee también",
+        "más noticias",
+        "lo más leído",
+    }
+)
+#: A one-line pointer to another article inside the body: ``Read more: <title>``.
+_INLINE_RELATED = re.compile(
+    r"^(?:read more|read also|see also|lire aussi|à lire aussi|voir aussi|lesen sie auch|"
+    r"mehr zum thema|lee también|leer más|más información|ver también)\s*[:：—–-]\s*(?P<title>.+)$",
+    re.IGNORECASE,
+)
+#: Sentences that give a block away as a banner, whatever the language.
+_PATTERNS: list[tuple[RemovedKind, re.Pattern[str]]] = [
+    (
+        "cookie",
+        re.compile(
+            r"\b(?:we|this (?:site|website)|nous|ce site|wir|diese (?:website|seite)|"
+            r"utilizamos|usamos|este sitio)\b.{0,80}\bcookies?\b|"
+            r"\b(?:accept|accepter|akzeptieren|aceptar)\b.{0,30}\bcookies\b|"
+            r"\bcookies?\b.{0,30}\b(?:akzeptieren|accept|accepter|aceptar)\b|"
+            r"\b(?:cookie|cookies) (?:policy|settings|preferences)\b|"
+            r"\bpolitique (?:de|des|relative aux) cookies\b|\bpolítica de cookies\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "newsletter",
+        re.compile(
+            r"\b(?:sign up|subscribe|inscrivez-vous|abonnez-vous|abonnieren|"
+            r"suscríbete|suscribete|apúntate|recevez)\b.{0,80}\b(?:newsletters?|lettre|"
+            r"boletín|inbox|boîte mail)\b|"
+            r"\bnewsletters?\b.{0,40}\b(?:abonnieren|bestellen|inscri\w*|s'abonner)\b|"
+            r"\bin your inbox\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "share",
+        re.compile(
+            r"^(?:share|partager|teilen|compartir)\b.{0,40}\b(?:facebook|twitter|x|whatsapp|"
+            r"linkedin|e-?mail|courriel|correo)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+#: A banner is short; a long paragraph that mentions cookies is an article about them.
+_MAX_BANNER_CHARS = 400
+_TEASER_END = ("…", "...")
+
+
+def _marker(text: str) -> str:
+    return strip_emphasis(text).strip(" :*#>-").casefold()
+
+
+def classify(text: str) -> RemovedKind | None:
+    """The kind of boilerplate ``text`` is, or ``None`` for article text."""
+    marker = _marker(text)
+    if marker in PLACEHOLDERS:
+        return PLACEHOLDERS[marker]
+    if len(text) <= _MAX_BANNER_CHARS:
+        for kind, pattern in _PATTERNS:
+            if pattern.search(text):
+                return kind
+    return None
+
+
+def is_related_marker(text: str) -> bool:
+    return _marker(text) in RELATED_MARKERS
+
+
+def _related(teasers: list[Block], found: Extracted) -> None:
+    """Pair teaser titles with the snippet that follows each of them."""
+    for block in teasers:
+        kind = classify(block.text)
+        if kind or is_related_marker(block.text):
+            found.removed.append(RemovedBlock(kind=kind or "related", text=block.text))
+            continue
+        text = strip_emphasis(block.text)
+        is_snippet = text.endswith(_TEASER_END) or len(text) > 200
+        last = found.related[-1] if found.related else None
+        if is_snippet and last and not last.teaser:
+            found.related[-1] = last.model_copy(update={"teaser": text})
+        else:
+            found.related.append(RelatedLink(title=text, url=block.href))
+
+
+def sift(items: list[Block], found: Extracted) -> Extracted:
+    """Keep the article's blocks; report boilerplate; turn teasers into related links."""
+    body: list[Block] = []
+    for index, block in enumerate(items):
+        if is_related_marker(block.text):
+            found.removed.append(RemovedBlock(kind="related", text=block.text))
+            _related(items[index + 1 :], found)
+            break
+        if kind := classify(block.text):
+            found.removed.append(RemovedBlock(kind=kind, text=block.text))
+        elif inline := _INLINE_RELATED.match(block.text):
+            found.removed.append(RemovedBlock(kind="related", text=block.text))
+            found.related.append(RelatedLink(title=inline["title"], url=block.href))
+        else:
+            body.append(block)
+    found.blocks.extend(body)
+    return found

@@ -1,0 +1,34 @@
+"""The body as HTML, through an allowlist: no script, style, event handler or foreign URL scheme."""
+
+from __future__ import annotations
+
+from html import escape
+
+import nh3
+
+from tasks.formats.extracted import Block
+
+_TAGS = {
+    "p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "em", "strong", "b", "i",
+    "br", "sub", "sup", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def sanitize(html: str) -> str:
+    """Markup reduced to the allowlist; links get ``rel="noopener noreferrer nofollow"``."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def body_html(blocks: list[Block]) -> str:
+    """Each block's own markup where the source had some, else its text as a paragraph."""
+    return sanitize(
+        "\n".join(block.html or f"<p>{escape(block.text, quote=False)}</p>" for block in blocks)
+    )
