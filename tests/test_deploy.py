@@ -261,6 +261,13 @@ def stage_value(stage: dict[str, Any], keyword: str) -> Any:
     return values[-1] if values else None
 
 
+def inherited(stage: dict[str, Any], stages: list[dict[str, Any]]) -> list[Any]:
+    """The stage's instructions preceded by those of the stages it is built FROM."""
+    parents = {s["name"]: s for s in stages}
+    parent = parents.get(stage["from"])
+    return (inherited(parent, stages) if parent else []) + stage["instructions"]
+
+
 def test_dockerfile_is_slim_non_root_and_runs_a_worker() -> None:
     stages = dockerfile_stages()
     names = {stage["name"] for stage in stages}
@@ -277,6 +284,8 @@ def test_dockerfile_is_slim_non_root_and_runs_a_worker() -> None:
         assert user is not None, f"stage {stage['name']} runs as root"
         assert user.value[0].split(":")[0] not in {"root", "0"}, f"stage {stage['name']}: root"
         check_command(list(cmd.value), f"Dockerfile stage {stage['name']}")
+        workdirs = [c.value[0] for k, c in inherited(stage, stages) if k == "WORKDIR"]
+        assert workdirs and not workdirs[-1].startswith("/tmp"), "sys.path must not be writable"
     assert list(stage_value(final, "CMD").value) == ["newsflow", "worker"]
     installs = [
         command
