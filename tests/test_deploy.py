@@ -122,8 +122,8 @@ def shutdown_window(settings: Settings) -> float:
 
 
 def test_shutdown_window_follows_the_settings() -> None:
-    short = settings_from({"NEWSFLOW_TASK_TIME_LIMIT": "20", "NEWSFLOW_TASK_SOFT_TIME_LIMIT": "10"})
-    long = settings_from({"NEWSFLOW_TASK_TIME_LIMIT": "200", "NEWSFLOW_TASK_SOFT_TIME_LIMIT": "10"})
+    short = Settings.model_construct(task_time_limit=20, soft_shutdown_timeout=5)
+    long = Settings.model_construct(task_time_limit=200, soft_shutdown_timeout=5)
     assert shutdown_window(long) - shutdown_window(short) == 180
     assert shutdown_window(short) >= 20
 
