@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.submission import ArticleId, Submission
+from schemas.thumbnail import ThumbnailInfo
 
 
 class _Model(BaseModel):
@@ -43,7 +44,6 @@ class RelatedLink(_Model):
     url: str | None = None
 
 
-class NormalizedArticle(IngestedArticle):
 RemovedKind = Literal[
     "placeholder", "related", "share", "newsletter", "cookie", "advertisement", "navigation"
 ]
@@ -56,6 +56,7 @@ class RemovedBlock(_Model):
     text: str
 
 
+class NormalizedArticle(IngestedArticle):
     """Clean, typed text fields extracted from the raw content (see docs/normalization.md)."""
 
     headline: str
@@ -69,8 +70,8 @@ class RemovedBlock(_Model):
     language_confidence: float = Field(ge=0.0, le=1.0)
     description: str | None = None
     paragraphs: list[str]
-    related: list[RelatedLink] = Field(default_factory=list)
     body_html: str = Field(description="The body as HTML, sanitized with an allowlist")
+    related: list[RelatedLink] = Field(default_factory=list)
     removed_blocks: list[RemovedBlock] = Field(default_factory=list)
     image_refs: list[str] = Field(default_factory=list)
     content_sha256: str = Field(description="SHA-256 of the normalized headline and body")
@@ -94,17 +95,6 @@ class TopicTag(_Model):
 
 class TaggedArticle(NormalizedArticle):
     subjects: list[TopicTag]
-
-
-ThumbnailStatus = Literal["no_image", "referenced"]
-
-
-class ThumbnailInfo(_Model):
-    """What the thumbnail stage learnt about the lead image."""
-
-    status: ThumbnailStatus
-    href: str | None = None
-    reason: str | None = None
 
 
 class ThumbnailedArticle(TaggedArticle):

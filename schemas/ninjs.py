@@ -51,6 +51,35 @@ class AltId(_Model):
     value: str
 
 
+class NinjsRendition(_Model):
+    """One file of an associated picture: where it is, its size and its media type."""
+
+    name: str
+    href: str
+    contenttype: str
+    width: int
+    height: int
+    sizeinbytes: int | None = None
+
+
+class DigitalSourceType(_Model):
+    uri: str
+    name: str | None = None
+
+
+class Association(_Model):
+    """An associated picture (the lead image or the generated title card), itself ninjs."""
+
+    name: str
+    uri: str
+    type: Literal["picture", "graphic"]
+    representationtype: Literal["full", "partial"] = "full"
+    descriptions: list[Text] | None = None
+    altids: list[AltId] | None = None
+    digitalsourcetype: DigitalSourceType | None = None
+    renditions: list[NinjsRendition]
+
+
 class NinjsDocument(_Model):
     uri: str
     version: str
@@ -68,6 +97,7 @@ class NinjsDocument(_Model):
     infosources: list[Named] | None = None
     altids: list[AltId] | None = None
     by: str | None = None
+    associations: list[Association] | None = None
     newsflow: dict[str, Any] = Field(description="Pipeline extras (see ninjs-newsflow.json).")
 
     def to_json_dict(self) -> dict[str, Any]:

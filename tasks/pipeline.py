@@ -18,6 +18,7 @@ from schemas import (
     ThumbnailedArticle,
 )
 from tasks.errors import PermanentError
+from tasks.images.config import ImageConfig
 from tasks.ingest import ingest, ingest_task
 from tasks.normalize import normalize, normalize_task
 from tasks.publish import publish, publish_task
@@ -71,7 +72,8 @@ def run_inline(
     subscribers: Iterable[Subscriber],
     vocabulary: Vocabulary,
     tagger: Tagger,
+    images: ImageConfig,
 ) -> tuple[ThumbnailedArticle, PublishedRecord]:
     """The same stage functions, in-process and without Redis: ``newsflow run``."""
-    article = thumbnail(tag(normalize(ingest(ref, submission)), tagger))
+    article = thumbnail(tag(normalize(ingest(ref, submission)), tagger), images)
     return article, publish(article, subscribers, vocabulary)

@@ -15,7 +15,17 @@ from schemas import (
     Subscriber,
     ThumbnailedArticle,
 )
-from schemas.ninjs import MEDIATOPIC_URI, AltId, Named, Subject, Text
+from schemas.ninjs import (
+    MEDIATOPIC_URI,
+    AltId,
+    Association,
+    DigitalSourceType,
+    Named,
+    NinjsRendition,
+    Subject,
+    Text,
+)
+from schemas.thumbnail import ThumbnailInfo
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
 from tasks.subscribers import route
@@ -26,6 +36,51 @@ logger = structlog.get_logger("newsflow.publish")
 
 def _timestamp(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+#: IPTC digital source type of a picture drawn by code, not captured or trained on captures.
+ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia"
+
+
+def picture_association(info: ThumbnailInfo) -> Association | None:
+    """The article's picture as a ninjs association; its metadata stays in the extras."""
+    if not info.renditions:
+        return None
+    renditions = [
+        NinjsRendition(
+            name=r.name,
+            href=r.href,
+            contenttype=r.mimetype,
+            width=r.width,
+            height=r.height,
+            sizeinbytes=r.bytes,
+        )
+        for r in info.renditions
+    ]
+    remote = bool(info.href and info.href.startswith(("http://", "https://")))
+    if remote and info.href and info.mimetype and info.width and info.height:
+        renditions.insert(
+            0,
+            NinjsRendition(
+                name="original",
+                href=info.href,
+                contenttype=info.mimetype,
+                width=info.width,
+                height=info.height,
+                sizeinbytes=info.bytes,
+            ),
+        )
+    return Association(
+        name="titlecard" if info.generated else "leadimage",
+        uri=f"urn:newsflow:{'titlecard' if info.generated else 'image'}:{info.sha256}",
+        type="graphic" if info.generated else "picture",
+        descriptions=[Text(role="alt", value=info.alt_text)] if info.alt_text else None,
+        altids=[AltId(role="source", value=info.href)] if remote and info.href else None,
+        digitalsourcetype=DigitalSourceType(uri=ALGORITHMIC_MEDIA, name="Pure algorithmic media")
+        if info.generated
+        else None,
+        renditions=renditions,
+    )
 
 
 def build_document(article: ThumbnailedArticle) -> NinjsDocument:
@@ -41,6 +96,7 @@ def build_document(article: ThumbnailedArticle) -> NinjsDocument:
         "reading_minutes": article.reading_minutes,
         "image_refs": article.image_refs or None,
     }
+    picture = picture_association(article.thumbnail)
     return NinjsDocument(
         uri=f"urn:newsflow:article:{article.article_id}",
         version=str(article.version),
@@ -70,6 +126,7 @@ def build_document(article: ThumbnailedArticle) -> NinjsDocument:
         else None,
         altids=[AltId(role="url", value=url)] if url else None,
         by=article.byline,
+        associations=[picture] if picture else None,
         newsflow={
             "article_id": article.article_id,
             "version": article.version,

@@ -1,4 +1,4 @@
-"""What a stage needs from its process: the store, subscribers, vocabulary, tagger, retries.
+"""What a stage needs from its process: store, subscribers, vocabulary, tagger, retries, images.
 
 ``workers`` installs a factory at start-up (``configure``); each process builds its
 runtime once, on first use, so connection pools and models are never shared across a fork.
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from schemas import Subscriber
+from tasks.images.config import ImageConfig
 from tasks.limits import Limits
 from tasks.store import ArticleStore
 from tasks.tagger import Tagger
@@ -37,6 +38,7 @@ class Runtime:
     vocabulary: Vocabulary
     tagger: Tagger
     retry: RetryPolicy
+    images: ImageConfig
     limits: Limits = field(default_factory=Limits)
 
 

@@ -1,35 +1,27 @@
-"""Stage 4, thumbnail: find the article's lead image, or record that it has none."""
+"""Stage 4, thumbnail: the article's lead image, rendered and described, or a title card."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from schemas import ArticleRef, TaggedArticle, ThumbnailedArticle, ThumbnailInfo
+from schemas import ArticleRef, TaggedArticle, ThumbnailedArticle
+from tasks.images.config import ImageConfig
+from tasks.images.fetch import Fetcher
+from tasks.images.process import describe
+from tasks.images.storage import open_storage
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
 
-_USABLE_SCHEMES = ("http://", "https://", "data:image/")
 
-
-def lead_image(article: TaggedArticle) -> ThumbnailInfo:
-    """The first usable image reference: the submission's own images first, then the page's."""
-    candidates = [*article.submission.images, *article.image_refs]
-    for href in candidates:
-        if href.strip().lower().startswith(_USABLE_SCHEMES):
-            return ThumbnailInfo(status="referenced", href=href.strip())
-    if candidates:
-        return ThumbnailInfo(status="no_image", reason="no image reference is an http(s) URL")
-    placeholder = any(block.kind == "placeholder" for block in article.removed_blocks)
-    reason = "only an image placeholder in the content" if placeholder else "no image reference"
-    return ThumbnailInfo(status="no_image", reason=reason)
-
-
-def thumbnail(article: TaggedArticle) -> ThumbnailedArticle:
-    return ThumbnailedArticle(**article.model_dump(), thumbnail=lead_image(article))
+def thumbnail(article: TaggedArticle, config: ImageConfig) -> ThumbnailedArticle:
+    """Never fails for want of an image: a refused one is reported and a card drawn instead."""
+    with Fetcher(config.fetch) as fetcher:
+        info = describe(article, config, fetcher, open_storage(config))
+    return ThumbnailedArticle(**article.model_dump(), thumbnail=info)
 
 
 def _work(runtime: Runtime, ref: ArticleRef, tagged_json: str) -> ThumbnailedArticle:
-    return thumbnail(TaggedArticle.model_validate_json(tagged_json))
+    return thumbnail(TaggedArticle.model_validate_json(tagged_json), runtime.images)
 
 
 @shared_task(name="newsflow.thumbnail", bind=True, base=StageTask)

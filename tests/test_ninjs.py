@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -11,6 +12,7 @@ from referencing import Registry, Resource
 
 from schemas import ArticleRef, Submission
 from schemas.ninjs import EXTENSION_SCHEMA_FILE, NINJS_SCHEMA_FILE
+from tasks.images.config import ImageConfig
 from tasks.pipeline import run_inline
 from tasks.tagger import load_tagger
 from tasks.vocabulary import load_vocabulary
@@ -47,18 +49,20 @@ def test_bundled_ninjs_schema_is_the_official_one() -> None:
         "about the election campaign and voters.</p></body></html>",
     ],
 )
-def test_published_document_is_valid_ninjs(content: str) -> None:
+def test_published_document_is_valid_ninjs(content: str, tmp_path: Path) -> None:
     submission = Submission(content=content, url="https://example.com/a?x=1")
     ref = ArticleRef(article_id="doc-1", version=2, trace_id="trace")
-    _, record = run_inline(ref, submission, (), load_vocabulary(), load_tagger())
+    images = ImageConfig(media_dir=tmp_path)
+    _, record = run_inline(ref, submission, (), load_vocabulary(), load_tagger(), images)
     errors = list(validator().iter_errors(record.document))
     assert errors == []
 
 
-def test_extension_schema_rejects_unknown_top_level_keys() -> None:
+def test_extension_schema_rejects_unknown_top_level_keys(tmp_path: Path) -> None:
     submission = Submission(content=SEED.read_text("utf-8"))
     ref = ArticleRef(article_id="doc-1", version=1, trace_id="trace")
-    _, record = run_inline(ref, submission, (), load_vocabulary(), load_tagger())
+    images = ImageConfig(media_dir=tmp_path)
+    _, record = run_inline(ref, submission, (), load_vocabulary(), load_tagger(), images)
     document = {**record.document, "not_ninjs": 1}
     assert not validator().is_valid(document)
     document = {k: v for k, v in record.document.items() if k != "newsflow"}

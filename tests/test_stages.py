@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from schemas import ArticleRef, Submission, Subscriber, SubscriberFilter
 from tasks.errors import PermanentError
+from tasks.images.config import ImageConfig
+from tasks.images.discover import discover
 from tasks.ingest import ingest, sniff_content_type
 from tasks.normalize import normalize
 from tasks.pipeline import run_inline
@@ -136,10 +139,14 @@ def test_tag_ignores_related_teasers() -> None:
     assert article.subjects == alone.subjects
 
 
-def test_thumbnail_seed_has_no_image() -> None:
-    article = thumbnail(tag(normalize(ingest(REF, seed_submission())), load_tagger()))
-    assert article.thumbnail.status == "no_image"
+def test_thumbnail_seed_gets_a_title_card(tmp_path: Path) -> None:
+    article = thumbnail(
+        tag(normalize(ingest(REF, seed_submission())), load_tagger()),
+        ImageConfig(media_dir=tmp_path),
+    )
+    assert (article.thumbnail.status, article.thumbnail.generated) == ("no_image", True)
     assert "placeholder" in (article.thumbnail.reason or "")
+    assert {r.name for r in article.thumbnail.renditions} == {"social", "card", "square"}
 
 
 def test_thumbnail_prefers_submission_images() -> None:
@@ -147,15 +154,16 @@ def test_thumbnail_prefers_submission_images() -> None:
         content="Title|Src\n\nBody text here.",
         images=["ftp://nope", "https://img.example/lead.jpg"],
     )
-    article = thumbnail(tag(normalize(ingest(REF, submission)), load_tagger()))
-    assert (article.thumbnail.status, article.thumbnail.href) == (
-        "referenced",
-        "https://img.example/lead.jpg",
+    article = tag(normalize(ingest(REF, submission)), load_tagger())
+    found = discover(article)
+    assert [c.href for c in found.candidates] == ["https://img.example/lead.jpg"]
+
+
+def test_publish_document_fields(tmp_path: Path) -> None:
+    article = thumbnail(
+        tag(normalize(ingest(REF, seed_submission())), load_tagger()),
+        ImageConfig(media_dir=tmp_path),
     )
-
-
-def test_publish_document_fields() -> None:
-    article = thumbnail(tag(normalize(ingest(REF, seed_submission())), load_tagger()))
     document = build_document(article).to_json_dict()
     assert document["uri"] == "urn:newsflow:article:a1"
     assert document["version"] == "1"
@@ -168,7 +176,7 @@ def test_publish_document_fields() -> None:
     assert len(document["newsflow"]["related"]) == 6
 
 
-def test_run_inline_routes_to_matching_subscribers() -> None:
+def test_run_inline_routes_to_matching_subscribers(tmp_path: Path) -> None:
     subscribers = [
         Subscriber(name="politics", filter=SubscriberFilter(topics=("medtop:11000000",))),
         Subscriber(
@@ -180,7 +188,14 @@ def test_run_inline_routes_to_matching_subscribers() -> None:
         Subscriber(name="english", filter=SubscriberFilter(languages=("en",))),
         Subscriber(name="everything"),
     ]
-    _, record = run_inline(REF, seed_submission(), subscribers, load_vocabulary(), load_tagger())
+    _, record = run_inline(
+        REF,
+        seed_submission(),
+        subscribers,
+        load_vocabulary(),
+        load_tagger(),
+        ImageConfig(media_dir=tmp_path),
+    )
     assert record.subscribers == ["politics", "diplomacy-fr", "lci", "everything"]
 
 

@@ -45,6 +45,7 @@ def build_runtime(settings: Settings) -> runtime.Runtime:
         retry=runtime.RetryPolicy(
             settings.max_retries, settings.retry_base_delay, settings.retry_max_delay
         ),
+        images=settings.image_config(),
     )
 
 

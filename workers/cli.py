@@ -38,6 +38,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """The embedded default: every stage in this process, no Redis, results on disk."""
     subscribers = load_subscribers(args.subscribers or settings.subscribers_file)
     vocabulary, tagger = load_vocabulary(), load_tagger()
+    # Renditions go beside the documents; with --json nothing is written to --out.
+    images = settings.image_config(None if args.json else args.out / "media")
     out: Path = args.out
     matches: dict[str, list[str]] = {s.name: [] for s in subscribers}
     rows: list[list[object]] = []
@@ -49,7 +51,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             ref = ArticleRef(
                 article_id=submission.id or new_trace_id(), version=1, trace_id=new_trace_id()
             )
-            article, record = run_inline(ref, submission, subscribers, vocabulary, tagger)
+            article, record = run_inline(ref, submission, subscribers, vocabulary, tagger, images)
         except (OSError, ValidationError, PermanentError) as error:
             failures += 1
             reason = _validation_message(error) if isinstance(error, ValidationError) else error

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from tasks.images.config import FetchLimits, ImageConfig, parse_renditions
 
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):[^@\s]*@", re.I)
 
@@ -40,6 +42,37 @@ class Settings(BaseSettings):
     max_submission_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     max_images: int = Field(default=20, ge=0)
     max_related_links: int = Field(default=200, ge=0)
+    media_dir: Path = Field(default=Path("media"), description="Where renditions are written.")
+    media_base_url: str | None = Field(default=None, description="Public URL of media_dir.")
+    image_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    image_max_pixels: int = Field(default=50_000_000, ge=1)
+    image_min_side: int = Field(default=50, ge=1)
+    image_allow_private: bool = False
+    image_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    image_file_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    image_connect_timeout: float = Field(default=5.0, gt=0)
+    image_read_timeout: float = Field(default=10.0, gt=0)
+    image_time_budget: float = Field(default=30.0, gt=0)
+    image_max_redirects: int = Field(default=5, ge=0)
+    image_retries: int = Field(default=2, ge=0)
+    image_retry_delay: float = Field(default=0.5, ge=0)
+    image_renditions: str = "social:1200x630,card:640x360,square:160x160"
+
+    @field_validator("image_allow_hosts", "image_file_dirs", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """``a,b`` in the environment; a list when set in code."""
+        return (
+            [item.strip() for item in value.split(",") if item.strip()]
+            if isinstance(value, str)
+            else value
+        )
+
+    @field_validator("image_renditions")
+    @classmethod
+    def _renditions_parse(cls, value: str) -> str:
+        parse_renditions(value)
+        return value
 
     @model_validator(mode="after")
     def _limits_nest(self) -> Settings:
@@ -51,6 +84,38 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _image_budget_fits(self) -> Settings:
+        """Fetching images must end before the stage's soft time limit stops it."""
+        if self.image_time_budget + self.image_read_timeout >= self.task_soft_time_limit:
+            raise ValueError(
+                "need NEWSFLOW_IMAGE_TIME_BUDGET + NEWSFLOW_IMAGE_READ_TIMEOUT "
+                "< NEWSFLOW_TASK_SOFT_TIME_LIMIT"
+            )
+        return self
+
     @property
     def broker(self) -> str:
         return self.broker_url or self.redis_url
+
+    def image_config(self, media_dir: Path | None = None) -> ImageConfig:
+        """The thumbnail stage's configuration; ``newsflow run`` puts media beside its output."""
+        return ImageConfig(
+            media_dir=media_dir or self.media_dir,
+            media_base_url=self.media_base_url,
+            fetch=FetchLimits(
+                max_bytes=self.image_max_bytes,
+                connect_timeout=self.image_connect_timeout,
+                read_timeout=self.image_read_timeout,
+                time_budget=self.image_time_budget,
+                max_redirects=self.image_max_redirects,
+                retries=self.image_retries,
+                retry_delay=self.image_retry_delay,
+                allow_private=self.image_allow_private,
+                allow_hosts=frozenset(self.image_allow_hosts),
+                file_dirs=tuple(self.image_file_dirs),
+            ),
+            max_pixels=self.image_max_pixels,
+            min_side=self.image_min_side,
+            renditions=parse_renditions(self.image_renditions),
+        )

@@ -1,0 +1,1 @@
+"""The thumbnail stage's parts: discover, fetch, decode, render, describe, store."""

@@ -1,0 +1,80 @@
+"""Everything the thumbnail stage is configured with, built by ``workers`` from settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_SPEC = re.compile(r"^\s*([a-z][a-z0-9_-]{0,31})\s*:\s*(\d{1,5})\s*x\s*(\d{1,5})\s*$")
+
+
+@dataclass(frozen=True)
+class RenditionSpec:
+    """A named target box: the crop keeps this aspect ratio, the file fits in this size."""
+
+    name: str
+    width: int
+    height: int
+
+
+DEFAULT_RENDITIONS = (
+    RenditionSpec("social", 1200, 630),
+    RenditionSpec("card", 640, 360),
+    RenditionSpec("square", 160, 160),
+)
+
+
+def parse_renditions(text: str) -> tuple[RenditionSpec, ...]:
+    """``social:1200x630,card:640x360``: the form renditions take in an environment variable."""
+    specs: list[RenditionSpec] = []
+    for item in filter(str.strip, text.split(",")):
+        match = _SPEC.match(item)
+        if not match:
+            raise ValueError(f"rendition {item.strip()!r} is not NAME:WIDTHxHEIGHT")
+        name, width, height = match[1], int(match[2]), int(match[3])
+        if not (16 <= width <= 4096 and 16 <= height <= 4096):
+            raise ValueError(f"rendition {name!r}: sides must be between 16 and 4096 pixels")
+        if name in {spec.name for spec in specs}:
+            raise ValueError(f"rendition {name!r} is named twice")
+        specs.append(RenditionSpec(name, width, height))
+    if not specs:
+        raise ValueError("at least one rendition is needed")
+    return tuple(specs)
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How far the fetcher trusts a remote server (see docs/thumbnails.md, safety rules)."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    #: Seconds for all fetches of one article, retries included; keep it under the task limit.
+    time_budget: float = 30.0
+    max_redirects: int = 5
+    retries: int = 2
+    retry_delay: float = 0.5
+    allow_private: bool = False
+    #: ``host:port`` pairs whose addresses are trusted even when private (e.g. an internal CDN).
+    allow_hosts: frozenset[str] = frozenset()
+    #: Directories a ``file://`` reference may point into; none by default.
+    file_dirs: tuple[Path, ...] = ()
+    user_agent: str = "newsflow-thumbnailer/0.1"
+
+
+@dataclass(frozen=True)
+class ImageConfig:
+    """The thumbnail stage's whole configuration."""
+
+    media_dir: Path
+    #: Published hrefs start with this; by default the media directory's ``file://`` URI.
+    media_base_url: str | None = None
+    fetch: FetchLimits = field(default_factory=FetchLimits)
+    max_pixels: int = 50_000_000
+    min_side: int = 50
+    renditions: tuple[RenditionSpec, ...] = DEFAULT_RENDITIONS
+    #: At most this many candidate images are tried before the article gets a title card.
+    max_candidates: int = 3
+    webp_quality: int = 80
+    jpeg_quality: int = 82
