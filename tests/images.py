@@ -124,9 +124,13 @@ class ImageServer:
         return f"http://127.0.0.1:{self.port}{path}"
 
     @property
-    def allow(self) -> frozenset[str]:
+    def allow_entry(self) -> str:
         """The allowlist entry that lets the fetcher reach this loopback server."""
-        return frozenset({f"127.0.0.1:{self.port}"})
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def allow(self) -> frozenset[str]:
+        return frozenset({self.allow_entry})
 
 
 def _handler(

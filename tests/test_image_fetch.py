@@ -14,12 +14,14 @@ import httpcore
 import pytest
 from PIL import Image
 
+from schemas.thumbnail import FocalPoint
 from tasks.images.config import FetchLimits, ImageConfig
 from tasks.images.decode import decode
 from tasks.images.discover import Candidate
 from tasks.images.errors import ImageRefused
 from tasks.images.fetch import AddressGuard, Fetcher
 from tasks.images.process import render_image
+from tasks.images.renditions import crop_box
 from tasks.images.storage import open_storage
 from tests import images
 from tests.images import ImageServer, Route
@@ -104,7 +106,10 @@ def test_image_is_fetched_described_and_rendered(
             assert not written.getexif() and "icc_profile" not in written.info
             assert written.mode == "RGB"
         spec = targets[rendition.name]
-        assert rendition.width <= spec.width and rendition.height <= spec.height
+        crop = crop_box(
+            (width, height), spec.width / spec.height, FocalPoint(x=0.5, y=0.5, source="center")
+        )
+        assert rendition.width == min(spec.width, crop[2] - crop[0])
         assert abs(rendition.width / rendition.height - spec.width / spec.height) < 0.02
 
 

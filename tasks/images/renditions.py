@@ -59,8 +59,10 @@ def render(image: Image.Image, spec: RenditionSpec, focal: FocalPoint) -> Image.
     """The crop scaled down to the spec's box; never scaled up, so a small source stays sharp."""
     box = crop_box(image.size, spec.width / spec.height, focal)
     crop_w = box[2] - box[0]
-    scale = min(1.0, spec.width / crop_w)
-    size = (max(1, round(spec.width * scale)), max(1, round(spec.height * scale)))
+    if crop_w >= spec.width:
+        size = (spec.width, spec.height)
+    else:
+        size = (crop_w, max(1, round(crop_w * spec.height / spec.width)))
     return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
 
 

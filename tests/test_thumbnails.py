@@ -1,0 +1,319 @@
+"""The thumbnail stage end to end: discovery, renditions, metadata, title cards, publishing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from PIL import Image
+from pydantic import ValidationError
+
+from schemas import ArticleRef, Submission, TaggedArticle
+from schemas.thumbnail import FocalPoint
+from tasks.images.config import FetchLimits, ImageConfig, RenditionSpec, parse_renditions
+from tasks.images.discover import discover
+from tasks.images.metadata import perceptual_hash
+from tasks.images.renditions import crop_box, saliency_focal_point
+from tasks.images.titlecard import PALETTE, TEXT_COLOR, draw_title_card
+from tasks.ingest import ingest
+from tasks.normalize import normalize
+from tasks.publish import build_document
+from tasks.thumbnail import thumbnail
+from tests import images
+from tests.conftest import NEWSFLOW, SEED, newsflow_env
+from tests.images import ImageServer
+from tests.test_ninjs import validator
+from workers.settings import Settings
+
+REF = ArticleRef(article_id="img-1", version=1, trace_id="trace")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ImageServer]:
+    with images.serve(images.standard_routes()) as state:
+        yield state
+
+
+def config(tmp_path: Path, server: ImageServer) -> ImageConfig:
+    return ImageConfig(
+        media_dir=tmp_path / "media",
+        fetch=FetchLimits(allow_hosts=server.allow, retries=0, read_timeout=0.5),
+    )
+
+
+def article(content: str, **submission: Any) -> TaggedArticle:
+    """Ingested and normalized; topics are the tagger's business, so none here."""
+    normalized = normalize(ingest(REF, Submission(content=content, **submission)))
+    return TaggedArticle(**normalized.model_dump(), subjects=[])
+
+
+def html_page(og_image: str, alt: str = "Waves on the pier") -> str:
+    return (
+        "<html lang='en'><head><title>Storm hits coast</title>"
+        "<meta property='og:title' content='Storm hits coast'>"
+        f"<meta property='og:image' content='{og_image}'>"
+        f"<meta property='og:image:alt' content='{alt}'></head><body><h1>Storm hits coast</h1>"
+        "<p>The storm brought heavy rain and strong winds to the coast on Monday night.</p>"
+        "<p>Forecasters expect more rain later this week across the whole region.</p>"
+        "</body></html>"
+    )
+
+
+def hamming(first: str, second: str) -> int:
+    return (int(first, 16) ^ int(second, 16)).bit_count()
+
+
+def test_html_article_gets_three_renditions_with_metadata(
+    server: ImageServer, tmp_path: Path
+) -> None:
+    page = html_page(server.url("/photo.jpg"))
+    result = thumbnail(article(page), config(tmp_path, server))
+    info = result.thumbnail
+    assert (info.status, info.generated, info.reason) == ("ok", False, None)
+    assert (info.href, info.width, info.height) == (server.url("/photo.jpg"), 800, 600)
+    assert (info.mimetype, info.bytes) == ("image/jpeg", len(server.routes["/photo.jpg"].body))
+    assert info.alt_text == "Waves on the pier"
+    assert info.focal_point and info.focal_point.source == "saliency"
+    sizes = {(r.name, r.mimetype): (r.width, r.height) for r in info.renditions}
+    assert sizes == {
+        ("social", "image/webp"): (800, 420),  # never scaled up past the source
+        ("social", "image/jpeg"): (800, 420),
+        ("card", "image/webp"): (640, 360),
+        ("card", "image/jpeg"): (640, 360),
+        ("square", "image/webp"): (160, 160),
+        ("square", "image/jpeg"): (160, 160),
+    }
+    files = sorted(p.relative_to(tmp_path) for p in (tmp_path / "media").rglob("*.*"))
+    assert len(files) == 6 and all(
+        str(p).startswith(f"media/img/{info.sha256[:2]}/") for p in files
+    )
+
+    document = build_document(result).to_json_dict()
+    assert list(validator().iter_errors(document)) == []
+    (association,) = document["associations"]
+    assert (association["name"], association["type"]) == ("leadimage", "picture")
+    assert association["uri"] == f"urn:newsflow:image:{info.sha256}"
+    assert association["descriptions"] == [{"role": "alt", "value": "Waves on the pier"}]
+    original, *renditions = association["renditions"]
+    assert original == {
+        "name": "original",
+        "href": server.url("/photo.jpg"),
+        "contenttype": "image/jpeg",
+        "width": 800,
+        "height": 600,
+        "sizeinbytes": info.bytes,
+    }
+    assert [r["href"] for r in renditions] == [r.href for r in info.renditions]
+    extras = document["newsflow"]["thumbnail"]
+    assert extras["blurhash"] == info.blurhash and extras["phash"] == info.phash
+    assert extras["dominant_color"] == info.dominant_color
+
+
+def test_failed_images_never_block_the_article(server: ImageServer, tmp_path: Path) -> None:
+    page = html_page(server.url("/truncated.jpg"))
+    result = thumbnail(article(page, images=[server.url("/pixel.gif")]), config(tmp_path, server))
+    info = result.thumbnail
+    assert (info.status, info.generated) == ("failed", True)
+    assert info.reason and "truncated or corrupt" in info.reason and "1×1" in info.reason
+    assert {r.name for r in info.renditions} == {"social", "card", "square"}
+    document = build_document(result).to_json_dict()
+    assert list(validator().iter_errors(document)) == []
+    assert document["associations"][0]["type"] == "graphic"
+    assert document["newsflow"]["thumbnail"]["status"] == "failed"
+
+
+def test_the_next_candidate_is_tried_after_a_refusal(server: ImageServer, tmp_path: Path) -> None:
+    page = html_page(server.url("/vector.svg"))
+    hrefs = [server.url("/vector.svg"), server.url("/blue.webp")]
+    info = thumbnail(article(page, images=hrefs), config(tmp_path, server)).thumbnail
+    assert (info.status, info.href, info.mimetype) == ("ok", server.url("/blue.webp"), "image/webp")
+
+
+def test_the_stage_is_idempotent_and_identical_images_are_recognised(
+    server: ImageServer, tmp_path: Path
+) -> None:
+    settings = config(tmp_path, server)
+    first = thumbnail(article(html_page(server.url("/photo.jpg"))), settings).thumbnail
+    again = thumbnail(article(html_page(server.url("/photo.jpg"))), settings).thumbnail
+    assert again == first
+    copy = thumbnail(article(html_page(server.url("/same-photo.jpg"))), settings).thumbnail
+    assert (copy.sha256, copy.phash) == (first.sha256, first.phash)
+    assert [r.href for r in copy.renditions] == [r.href for r in first.renditions]
+    assert len(list((tmp_path / "media").rglob("*.*"))) == 6
+    smaller = thumbnail(article(html_page(server.url("/photo-smaller.jpg"))), settings).thumbnail
+    other = thumbnail(article(html_page(server.url("/blue.webp"))), settings).thumbnail
+    assert first.phash and smaller.phash and other.phash
+    assert hamming(first.phash, smaller.phash) <= 8  # resized and re-encoded: the same picture
+    assert hamming(first.phash, other.phash) >= 20
+
+
+def test_a_supplied_focal_point_steers_the_crop(server: ImageServer, tmp_path: Path) -> None:
+    page = html_page(server.url("/photo.jpg"))
+    focal = {"x": 0.05, "y": 0.5}
+    info = thumbnail(
+        article(page, metadata={"focal_point": focal}), config(tmp_path, server)
+    ).thumbnail
+    assert info.focal_point == FocalPoint(x=0.05, y=0.5, source="supplied")
+    assert crop_box((800, 600), 1.0, info.focal_point) == (0, 0, 600, 600)
+
+
+def test_saliency_finds_the_detailed_part() -> None:
+    point = saliency_focal_point(images.photo())
+    assert point.source == "saliency" and point.x > 0.55  # the object is in the right third
+    assert crop_box((800, 600), 1.0, point)[2] == 800
+    flat = saliency_focal_point(Image.new("RGB", (300, 200), (90, 90, 90)))
+    assert flat == FocalPoint(x=0.5, y=0.5, source="center")
+
+
+def test_perceptual_hash_is_stable_across_encodings() -> None:
+    source = images.photo()
+    assert perceptual_hash(source) == perceptual_hash(source.copy())
+    assert hamming(perceptual_hash(source), perceptual_hash(source.resize((200, 150)))) <= 6
+
+
+def test_seed_sample_gets_a_generated_title_card(tmp_path: Path) -> None:
+    seed = article(SEED.read_text("utf-8"))
+    info = thumbnail(seed, ImageConfig(media_dir=tmp_path)).thumbnail
+    assert (info.status, info.generated, info.href) == ("no_image", True, None)
+    assert info.reason == "only an image placeholder in the content"
+    assert info.alt_text == seed.headline and info.dominant_color in PALETTE
+    social = next(r for r in info.renditions if r.name == "social")
+    with Image.open(urlsplit(social.href).path) as card:
+        pixels = np.asarray(card.convert("RGB"))
+    assert card.size == (1200, 630)
+    white = (pixels > 235).all(axis=2)
+    assert 0.03 < white.mean() < 0.5  # the headline is drawn, large
+    assert not white[:, :40].any() and not white[:, -40:].any()  # inside the margins
+
+
+def test_title_card_colours_are_readable() -> None:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    for background in PALETTE:
+        contrast = (luminance(TEXT_COLOR) + 0.05) / (luminance(background) + 0.05)
+        assert contrast >= 7, background
+
+
+@pytest.mark.parametrize(
+    ("headline", "language"),
+    [
+        ("Выборы в парламенте: явка выше ожидаемой в большинстве регионов страны", "ru"),
+        ("Ο καιρός αλλάζει απότομα στην Αθήνα", "el"),
+        ("Ein sehr langes Wort: Donaudampfschifffahrtsgesellschaftskapitänsmütze " * 6, "de"),
+    ],
+)
+def test_title_cards_fit_any_headline(headline: str, language: str) -> None:
+    for size in ((1200, 630), (160, 160)):
+        card = np.asarray(draw_title_card(headline, "Wire", language, size))
+        white = (card > 235).all(axis=2)
+        assert white.any()
+        assert not white[:, :6].any() and not white[:, -6:].any()
+
+
+def test_discovery_order_and_alt_text() -> None:
+    markdown = (
+        '# Rain\n\n![Flooded street](https://img.example/b.png "Main street at noon")\n\nIt rained.'
+    )
+    found = discover(article(markdown, images=["https://img.example/lead.jpg", "ftp://x/y.jpg"]))
+    assert [c.href for c in found.candidates] == [
+        "https://img.example/lead.jpg",
+        "https://img.example/b.png",
+    ]
+    assert (found.candidates[1].alt, found.candidates[1].caption) == (
+        "Flooded street",
+        "Main street at noon",
+    )
+    ninjs = {
+        "headline": "Vote",
+        "body_text": "Voters went to the polls in large numbers on Sunday.",
+        "associations": [
+            {
+                "name": "featureimage",
+                "uri": "urn:x:1",
+                "type": "picture",
+                "headlines": [{"value": "Queue at a polling station"}],
+                "renditions": [
+                    {"name": "small", "href": "https://img.example/s.jpg", "width": 100},
+                    {"name": "large", "href": "https://img.example/l.jpg", "width": 2000},
+                ],
+            }
+        ],
+    }
+    found = discover(article(json.dumps(ninjs)))
+    assert found.candidates[0].href == "https://img.example/l.jpg"
+    assert found.candidates[0].alt == "Queue at a polling station"
+    found = discover(article("Title|Wire\n\nVoters went to the polls on Sunday."))
+    assert (found.candidates, found.reason) == ((), "no image reference")
+
+
+def test_renditions_and_settings_are_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parse_renditions("hero:1600x900, thumb:100x100") == (
+        RenditionSpec("hero", 1600, 900),
+        RenditionSpec("thumb", 100, 100),
+    )
+    for bad in ("hero:1600", "a:10x10", "a:100x100,a:200x200", ""):
+        with pytest.raises(ValueError):
+            parse_renditions(bad)
+    monkeypatch.setenv("NEWSFLOW_IMAGE_ALLOW_HOSTS", "127.0.0.1:8080, cdn.internal:443")
+    monkeypatch.setenv("NEWSFLOW_IMAGE_FILE_DIRS", "/srv/images")
+    monkeypatch.setenv("NEWSFLOW_IMAGE_RENDITIONS", "wide:1280x720")
+    monkeypatch.setenv("NEWSFLOW_MEDIA_BASE_URL", "https://cdn.example/media")
+    images_config = Settings().image_config()
+    assert images_config.fetch.allow_hosts == {"127.0.0.1:8080", "cdn.internal:443"}
+    assert images_config.fetch.file_dirs == (Path("/srv/images"),)
+    assert images_config.renditions == (RenditionSpec("wide", 1280, 720),)
+    assert images_config.media_base_url == "https://cdn.example/media"
+    monkeypatch.setenv("NEWSFLOW_IMAGE_TIME_BUDGET", "55")
+    with pytest.raises(ValidationError, match="IMAGE_TIME_BUDGET"):
+        Settings()
+
+
+def test_hrefs_use_the_media_base_url(server: ImageServer, tmp_path: Path) -> None:
+    settings = ImageConfig(
+        media_dir=tmp_path,
+        media_base_url="https://cdn.example/media/",
+        fetch=FetchLimits(allow_hosts=server.allow, retries=0),
+    )
+    info = thumbnail(article(html_page(server.url("/blue.webp"))), settings).thumbnail
+    for rendition in info.renditions:
+        assert rendition.href.startswith("https://cdn.example/media/img/")
+        assert (tmp_path / rendition.href.removeprefix("https://cdn.example/media/")).is_file()
+
+
+def test_newsflow_run_writes_renditions_beside_the_documents(
+    server: ImageServer, tmp_path: Path
+) -> None:
+    (tmp_path / "storm.html").write_text(html_page(server.url("/photo.jpg")))
+    env = {
+        **newsflow_env("redis://127.0.0.1:1/0"),
+        "NEWSFLOW_IMAGE_ALLOW_HOSTS": server.allow_entry,
+    }
+    result = subprocess.run(
+        [*NEWSFLOW, "run", "--out", "out", str(tmp_path / "storm.html"), str(SEED)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    storm = json.loads((tmp_path / "out" / "storm.json").read_text())
+    (picture,) = storm["associations"]
+    names = {r["name"] for r in picture["renditions"] if r["name"] != "original"}
+    assert names == {"social", "card", "square"}
+    for rendition in picture["renditions"][1:]:
+        path = Path(urlsplit(rendition["href"]).path)
+        assert path.is_relative_to(tmp_path / "out" / "media") and path.is_file()
+    seed = json.loads((tmp_path / "out" / "lci-poutine-kiev.json").read_text())
+    assert seed["newsflow"]["thumbnail"]["generated"] is True
+    assert seed["associations"][0]["type"] == "graphic"
