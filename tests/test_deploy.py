@@ -691,6 +691,53 @@ def test_k8s_services_select_pods_and_redis_persists() -> None:
     assert settings_from({"NEWSFLOW_REDIS_URL": secret["url"]}).redis_url.startswith("redis://")
 
 
+# --- the thumbnail stage's media directory ----------------------------------------------------
+
+
+def media_dir(env: Mapping[str, Any]) -> Path:
+    path = Path(settings_from(env).media_dir)
+    assert path.is_absolute(), f"NEWSFLOW_MEDIA_DIR {path} depends on the working directory"
+    return path
+
+
+def test_thumbnail_workers_can_write_the_media_dir() -> None:
+    """Renditions go to NEWSFLOW_MEDIA_DIR: a writable, shared volume wherever the root
+    filesystem is read-only, created for the image's unprivileged user."""
+    # compose: a named volume, shared by every thumbnail container
+    service = compose()["services"]["thumbnail"]
+    target = str(media_dir(service["environment"]))
+    (mount,) = [v for v in service["volumes"] if isinstance(v, dict) and v["target"] == target]
+    assert mount["type"] == "volume" and not mount.get("read_only", False)
+    assert mount["source"] in compose()["volumes"]
+    # Dockerfile: the directory exists, owned by the user, so a new volume inherits it
+    runs = " ".join(
+        " ".join(command.value)
+        for stage in dockerfile_stages()
+        for keyword, command in stage["instructions"]
+        if keyword == "RUN"
+    )
+    assert re.search(rf"install -d -o newsflow -g newsflow( -m \d+)? {re.escape(target)}", runs)
+    # Kubernetes: the thumbnail pods mount a ReadWriteMany claim there, group-writable
+    deployment = worker_deployments()["thumbnail"]
+    spec = pod_spec(deployment)
+    (container,) = spec["containers"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == str(media_dir_k8s())]
+    assert not mount.get("readOnly", False)
+    (volume,) = [v for v in spec["volumes"] if v["name"] == mount["name"]]
+    claim = by_name("PersistentVolumeClaim")[volume["persistentVolumeClaim"]["claimName"]]
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"], "thumbnail pods share it"
+    assert spec["securityContext"]["fsGroup"] == spec["securityContext"]["runAsGroup"]
+    # systemd: ProtectSystem=strict leaves only the StateDirectory writable
+    service_section = parse_unit(UNIT)["Service"]
+    state = Path("/var/lib") / unit_value(service_section, "StateDirectory")
+    assert media_dir(parse_env_file(UNIT_ENV)).is_relative_to(state)
+
+
+def media_dir_k8s() -> Path:
+    (config,) = [c for c in of_kind("ConfigMap") if "NEWSFLOW_MEDIA_DIR" in c["data"]]
+    return media_dir(config["data"])
+
+
 # --- health probes -----------------------------------------------------------------------------
 
 
