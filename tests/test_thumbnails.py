@@ -272,8 +272,11 @@ def test_renditions_and_settings_are_configurable(monkeypatch: pytest.MonkeyPatc
     assert images_config.fetch.file_dirs == (Path("/srv/images"),)
     assert images_config.renditions == (RenditionSpec("wide", 1280, 720),)
     assert images_config.media_base_url == "https://cdn.example/media"
-    monkeypatch.setenv("NEWSFLOW_IMAGE_TIME_BUDGET", "55")
-    with pytest.raises(ValidationError, match="IMAGE_TIME_BUDGET"):
+    assert images_config.fetch.time_budget == 30
+    monkeypatch.setenv("NEWSFLOW_TASK_SOFT_TIME_LIMIT", "10")
+    assert Settings().image_config().fetch.time_budget == 5  # ends within the task's limit
+    monkeypatch.setenv("NEWSFLOW_IMAGE_RENDITIONS", "wide:1280")
+    with pytest.raises(ValidationError, match="NAME:WIDTHxHEIGHT"):
         Settings()
 
 
