@@ -326,3 +326,9 @@ def test_file_uris_only_under_configured_directories(tmp_path: Path) -> None:
 def test_other_schemes_are_refused(href: str) -> None:
     with pytest.raises(ImageRefused, match="is not fetched"):
         fetch(href, FetchLimits())
+
+
+@pytest.mark.parametrize("href", ["http:///no-host.jpg", "http://[::1/a.jpg"])
+def test_malformed_urls_are_refused(href: str) -> None:
+    with pytest.raises(ImageRefused, match="invalid URL"):
+        fetch(href, FetchLimits())

@@ -130,6 +130,13 @@ class GuardedTransport(httpx.HTTPTransport):
         )
 
 
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError as error:
+        raise ImageRefused(f"invalid URL: {error}") from error
+
+
 def _media_type(value: str | None) -> str | None:
     return value.split(";", 1)[0].strip().lower() or None if value else None
 
@@ -176,7 +183,7 @@ class Fetcher:
 
     def fetch(self, href: str) -> Fetched:
         """The bytes behind ``href``, or ``ImageRefused`` with the reason."""
-        scheme = urlsplit(href).scheme.lower()
+        scheme = _scheme(href)
         if scheme == "data":
             return self._data(href)
         if scheme == "file":
@@ -202,7 +209,7 @@ class Fetcher:
     def _follow(self, url: str) -> Fetched:
         seen: set[str] = set()
         for _ in range(self.limits.max_redirects + 1):
-            if urlsplit(url).scheme.lower() not in ("http", "https"):
+            if _scheme(url) not in ("http", "https"):
                 raise ImageRefused(f"redirected to a non-http(s) URL: {url[:200]}")
             seen.add(url)
             left = self._remaining()
@@ -224,6 +231,8 @@ class Fetcher:
                 raise _Transient(f"timed out ({type(error).__name__})") from error
             except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
                 raise _Transient(f"network error: {error}") from error
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as error:
+                raise ImageRefused(f"invalid URL: {error}") from error
         raise ImageRefused(f"more than {self.limits.max_redirects} redirects")
 
     def _read(self, response: httpx.Response, url: str) -> Fetched:
