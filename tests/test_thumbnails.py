@@ -20,7 +20,7 @@ from tasks.images.config import FetchLimits, ImageConfig, RenditionSpec, parse_r
 from tasks.images.discover import discover
 from tasks.images.metadata import perceptual_hash
 from tasks.images.renditions import crop_box, saliency_focal_point
-from tasks.images.titlecard import PALETTE, TEXT_COLOR, draw_title_card
+from tasks.images.titlecard import PALETTE, TEXT_COLOR, draw_title_card, renderable
 from tasks.ingest import ingest
 from tasks.normalize import normalize
 from tasks.publish import build_document
@@ -320,3 +320,12 @@ def test_newsflow_run_writes_renditions_beside_the_documents(
     seed = json.loads((tmp_path / "out" / "lci-poutine-kiev.json").read_text())
     assert seed["newsflow"]["thumbnail"]["generated"] is True
     assert seed["associations"][0]["type"] == "graphic"
+
+
+def test_scripts_the_font_lacks_are_left_off_the_card() -> None:
+    for headline in ("خبر عاجل", "速報：大雨", "חדשות"):
+        assert not renderable(headline)
+        card = np.asarray(draw_title_card(headline, "Wire", "und", (1200, 630)))
+        white = (card > 235).all(axis=2)
+        assert not white[:450].any()  # no boxes where the headline would be
+    assert renderable("Élections à Paris, «oui» — Выборы, Εκλογές €5")

@@ -158,7 +158,9 @@ def _supplied_focal_point(metadata: dict[str, Any]) -> FocalPoint | None:
     if not isinstance(point, dict):
         return None
     try:
-        return FocalPoint(x=point.get("x"), y=point.get("y"), source="supplied")
+        return FocalPoint.model_validate(
+            {"x": point.get("x"), "y": point.get("y"), "source": "supplied"}
+        )
     except ValueError:
         return None
 

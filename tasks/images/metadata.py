@@ -14,8 +14,7 @@ def dominant_color(image: Image.Image) -> str:
     """The most common colour of a median-cut palette, as ``#rrggbb`` (a loading background)."""
     small = image.resize((64, 64), Image.Resampling.BILINEAR)
     palette_image = small.quantize(colors=5, method=Image.Quantize.MEDIANCUT)
-    counts = palette_image.getcolors() or [(1, 0)]
-    _, index = max(counts, key=lambda item: (item[0], -item[1]))
+    index = int(np.bincount(np.asarray(palette_image).ravel()).argmax())  # ties: lowest index
     palette = palette_image.getpalette() or [0, 0, 0]
     red, green, blue = palette[index * 3 : index * 3 + 3]
     return f"#{red:02x}{green:02x}{blue:02x}"

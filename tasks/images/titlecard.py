@@ -13,7 +13,6 @@ from PIL import Image, ImageDraw, ImageFont, features
 PALETTE = ("#1f3a5f", "#5b2333", "#23493a", "#47366b", "#6a3513", "#2f4858", "#5a2f50", "#3b4720")
 TEXT_COLOR = "#ffffff"
 _FONT_DIR = Path(font_source_sans_pro.font_directory)
-_RTL_LANGUAGES = {"ar", "fa", "he", "ur", "yi", "ps", "sd", "ug"}
 _MIN_FONT = 9
 
 
@@ -74,35 +73,44 @@ def _fit(
     return font, lines, spacing
 
 
+def renderable(text: str) -> bool:
+    """Whether the font has glyphs for ``text``: Latin, Greek, Cyrillic and punctuation."""
+    return all(
+        ord(ch) < 0x0530 or 0x1D00 <= ord(ch) < 0x2070 or 0x20A0 <= ord(ch) < 0x20D0 for ch in text
+    )
+
+
 def draw_title_card(
     headline: str, provider: str | None, language: str, size: tuple[int, int]
 ) -> Image.Image:
-    """White headline on the article's colour, left aligned (right aligned in RTL scripts)."""
+    """White headline on the article's colour; text the font cannot show is left off.
+
+    Missing-glyph boxes would be worse than no text: the alt text still carries the headline.
+    """
     width, height = size
     image = Image.new("RGB", size, background_for(headline))
     draw = ImageDraw.Draw(image)
     margin = max(6, round(min(width, height) * 0.08))
     label_size = max(_MIN_FONT, round(height * 0.06))
-    show_label = bool(provider) and height >= 120
+    show_label = bool(provider) and renderable(provider or "") and height >= 120
     text_height = height - 2 * margin - (label_size * 2 if show_label else 0)
-    font, lines, spacing = _fit(headline, width - 2 * margin, text_height, round(height / 7))
-    rtl = language in _RTL_LANGUAGES
-    layout: dict[str, str] = {}
-    if features.check("raqm"):
-        layout = {"language": language, "direction": "rtl" if rtl else "ltr"}
-    anchor = "ra" if rtl else "la"
-    x = width - margin if rtl else margin
-    y = margin + (text_height - len(lines) * spacing) // 2
-    for line in lines:
-        draw.text((x, y), line, fill=TEXT_COLOR, font=font, anchor=anchor, **layout)
-        y += spacing
+    # With libraqm, text is shaped for the language; without it Pillow refuses the option.
+    layout_language = language if features.check("raqm") else None
+    if renderable(headline):
+        font, lines, spacing = _fit(headline, width - 2 * margin, text_height, round(height / 7))
+        y = margin + (text_height - len(lines) * spacing) // 2
+        for line in lines:
+            draw.text(
+                (margin, y), line, fill=TEXT_COLOR, font=font, anchor="la", language=layout_language
+            )
+            y += spacing
     if show_label and provider:
         draw.text(
-            (x, height - margin),
+            (margin, height - margin),
             provider,
             fill="#d8d8d8",
             font=_font(label_size, "Semibold"),
-            anchor="rd" if rtl else "ld",
-            **layout,
+            anchor="ld",
+            language=layout_language,
         )
     return image
