@@ -115,6 +115,20 @@ def test_html_article_gets_three_renditions_with_metadata(
     assert extras["dominant_color"] == info.dominant_color
 
 
+def test_a_content_image_with_its_caption(server: ImageServer, tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Storm</title></head><body><article><h1>Storm hits coast</h1>"
+        "<p>The storm brought heavy rain and strong winds to the coast on Monday night.</p>"
+        f"<figure><img src='{server.url('/blue.webp')}' alt='Sea'>"
+        "<figcaption>The pier at dawn</figcaption></figure>"
+        "<p>Forecasters expect more rain later this week across the whole region.</p>"
+        "</article></body></html>"
+    )
+    info = thumbnail(article(page), config(tmp_path, server)).thumbnail
+    assert (info.status, info.href) == ("ok", server.url("/blue.webp"))
+    assert info.alt_text == "The pier at dawn"
+
+
 def test_failed_images_never_block_the_article(server: ImageServer, tmp_path: Path) -> None:
     page = html_page(server.url("/truncated.jpg"))
     result = thumbnail(article(page, images=[server.url("/pixel.gif")]), config(tmp_path, server))
