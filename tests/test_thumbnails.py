@@ -175,6 +175,9 @@ def test_a_supplied_focal_point_steers_the_crop(server: ImageServer, tmp_path: P
     ).thumbnail
     assert info.focal_point == FocalPoint(x=0.05, y=0.5, source="supplied")
     assert crop_box((800, 600), 1.0, info.focal_point) == (0, 0, 600, 600)
+    plain = thumbnail(article(page), config(tmp_path, server)).thumbnail
+    assert plain.sha256 == info.sha256
+    assert not {r.href for r in plain.renditions} & {r.href for r in info.renditions}
 
 
 def test_saliency_finds_the_detailed_part() -> None:

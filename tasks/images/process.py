@@ -49,6 +49,14 @@ def _store_all(
     return renditions
 
 
+def _image_prefix(digest: str, point: FocalPoint) -> str:
+    """Where an image's renditions go: one place per image, and per supplied focal point."""
+    prefix = f"img/{digest[:2]}/{digest[:32]}"
+    if point.source == "supplied":
+        prefix += f"-f{round(point.x * 1000)}-{round(point.y * 1000)}"
+    return prefix
+
+
 def render_image(
     data: bytes,
     candidate: Candidate,
@@ -77,7 +85,7 @@ def render_image(
         phash=perceptual_hash(image),
         focal_point=point,
         alt_text=candidate.caption or candidate.alt or alt_text,
-        renditions=_store_all(rendered, f"img/{digest[:2]}/{digest[:32]}", config, storage),
+        renditions=_store_all(rendered, _image_prefix(digest, point), config, storage),
     )
 
 
