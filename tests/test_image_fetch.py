@@ -61,7 +61,7 @@ OK_CASES = [
     ("/alpha.png", 400, 300, "image/png", images.RED),
     ("/blue.webp", 640, 480, "image/webp", images.BLUE),
     ("/anim.gif", 300, 200, "image/gif", images.GREEN),
-    ("/cmyk.jpg", 500, 400, "image/jpeg", None),
+    ("/cmyk.jpg", 500, 400, "image/jpeg", (225, 31, 31)),  # CMYK (0, 220, 220, 30)
     ("/rotated.jpg", 400, 600, "image/jpeg", None),
     ("/mislabelled.png", 800, 600, "image/jpeg", (70, 90, 110)),
     ("/octets", 640, 480, "image/webp", images.BLUE),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import blurhash
 import numpy as np
 import pytest
 from PIL import Image
@@ -18,7 +19,7 @@ from schemas import ArticleRef, Submission, TaggedArticle
 from schemas.thumbnail import FocalPoint
 from tasks.images.config import FetchLimits, ImageConfig, RenditionSpec, parse_renditions
 from tasks.images.discover import discover
-from tasks.images.metadata import perceptual_hash
+from tasks.images.metadata import blurhash_of, dominant_color, perceptual_hash
 from tasks.images.renditions import crop_box, saliency_focal_point
 from tasks.images.titlecard import PALETTE, TEXT_COLOR, draw_title_card, renderable
 from tasks.ingest import ingest
@@ -346,3 +347,13 @@ def test_scripts_the_font_lacks_are_left_off_the_card() -> None:
         white = (card > 235).all(axis=2)
         assert not white[:450].any()  # no boxes where the headline would be
     assert renderable("Élections à Paris, «oui» — Выборы, Εκλογές €5")
+
+
+def test_blurhash_decodes_to_the_image() -> None:
+    solid = Image.new("RGB", (300, 200), images.BLUE)
+    wide = blurhash_of(solid)
+    assert wide[0] == "L"  # 4×3 components
+    decoded = np.asarray(blurhash.decode(wide, 8, 6), dtype=np.float64)
+    assert np.abs(decoded.mean(axis=(0, 1)) - np.array(images.BLUE)).max() < 4
+    assert blurhash_of(solid.rotate(90, expand=True))[0] == "T"  # 3×4 for portrait
+    assert dominant_color(solid) == "#1e3cc8"
