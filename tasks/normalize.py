@@ -13,7 +13,7 @@ from tasks.formats.urls import absolute, canonical_url
 from tasks.language import detect_language
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
-from tasks.text import clean_line, reading_minutes, word_count
+from tasks.text import clean_line, reading_minutes, repair, word_count
 
 #: Separators publishers put between a title and their name in ``<title>``.
 _TITLE_SEPARATORS = ("|", " - ", " – ", " — ", " :: ")
@@ -36,7 +36,7 @@ def _unique(items: list[RemovedBlock]) -> list[RemovedBlock]:
 def normalize(article: IngestedArticle) -> NormalizedArticle:
     """Read the content in its format, then derive language, counts, hashes and the body HTML."""
     submission = article.submission
-    found = READERS[article.content_type](submission.content)
+    found = READERS[article.content_type](repair(submission.content))
     blocks = found.blocks
     if not blocks:
         raise PermanentError("no body text found in the content")

@@ -17,17 +17,39 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1", re.DOTALL)
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_MAX_PASSES = 4
 #: Silent reading speed of adult readers, words per minute (Brysbaert 2019).
 READING_WPM = 238
 
 
-def clean(text: str) -> str:
-    """Mojibake repaired, NFC, no invisible or control characters, single spaces; lines kept."""
-    text = _LINE_BREAKS.sub("\n", text)
-    text = ftfy.fix_text(text, _FTFY)
+def repair(text: str) -> str:
+    """Mojibake repaired on the raw content, before any parser can strip half of it.
+
+    ``Ã`` followed by a soft hyphen is a UTF-8 ``í`` read as Windows-1252; an HTML parser
+    drops the soft hyphen and leaves ``Ã`` beyond repair, so this runs first.
+    """
+    return ftfy.fix_text(text, _FTFY)
+
+
+def _clean_once(text: str) -> str:
+    text = ftfy.fix_text(_LINE_BREAKS.sub("\n", text), _FTFY)
     text = unicodedata.normalize("NFC", _CONTROL.sub("", _INVISIBLE.sub("", text)))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines)
+
+
+def clean(text: str) -> str:
+    """Mojibake repaired, NFC, no invisible or control characters, single spaces; lines kept.
+
+    Removing a control character can leave a new mojibake pair behind (``\x8dÎ\x80``),
+    so the clean-up repeats until nothing changes: normalizing twice equals once.
+    """
+    for _ in range(_MAX_PASSES):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
 
 
 def clean_line(text: str) -> str:

@@ -107,8 +107,10 @@ RELATED_MARKERS = frozenset(
 )
 #: A one-line pointer to another article inside the body: ``Read more: <title>``.
 _INLINE_RELATED = re.compile(
-    r"^(?:read more|read also|see also|lire aussi|à lire aussi|voir aussi|lesen sie auch|"
-    r"mehr zum thema|lee también|leer más|más información|ver también)\s*[:：—–-]\s*(?P<title>.+)$",
+    r"^(?:read more|read also|see also|related|more|lire aussi|à lire aussi|lire également|"
+    r"voir aussi|à voir aussi|lesen sie auch|mehr zum thema|auch interessant|mehr dazu|"
+    r"lee también|leer más|más información|ver también|te puede interesar|"
+    r"también te puede interesar)\s*[:：—–-]\s*(?P<title>.+)$",
     re.IGNORECASE,
 )
 #: Sentences that give a block away as a banner, whatever the language.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, time
 from html import escape
 
 import lxml.html
@@ -77,14 +78,31 @@ def _blocks(body: _Element, base: str | None, found: Extracted) -> list[Block]:
     return items
 
 
-def _published(content: str) -> str | None:
-    """htmldate: meta tags, JSON-LD and visible dates, the original publication first."""
+def _published(content: str, tree: lxml.html.HtmlElement | None) -> datetime | None:
+    """htmldate's publication date, with the time of day the page states for that date.
+
+    htmldate reads meta tags and JSON-LD before the date in the URL, but from a
+    ``<time datetime>`` element it keeps the day only; the page's own timestamp for
+    that day restores the time and the zone.
+    """
     try:
-        return find_date(
-            content, original_date=True, extensive_search=False, outputformat=_DATE_FORMAT
+        found = find_date(
+            content,
+            original_date=True,
+            extensive_search=False,
+            deferred_url_extractor=True,
+            outputformat=_DATE_FORMAT,
         )
     except (ValueError, TypeError):
         return None
+    day = parse_datetime(found)
+    if day is None or found is None or not found.endswith("T00:00:00"):
+        return day
+    for stamp in page.timestamps(tree):
+        exact = parse_datetime(stamp)
+        if exact is not None and exact.date() == day.date() and exact.time() != time(0):
+            return exact
+    return day
 
 
 def _tree(content: str) -> lxml.html.HtmlElement | None:
@@ -113,20 +131,23 @@ def read_html(content: str) -> Extracted:
     )
     if document is None or document.body is None:
         return Extracted()
-    url = document.url or None
+    tree = _tree(content)
+    url = document.url or page.json_ld(tree, "url", "mainEntityOfPage")
     found = Extracted(
         headline=clean_line(document.title or "") or None,
         provider=clean_line(document.sitename or document.hostname or "") or None,
         byline=clean_line(document.author or "") or None,
         url=url,
-        published_at=parse_datetime(_published(content)),
-        description=clean_line(document.description or "") or None,
-        image_refs=[ref for ref in [absolute(document.image, url)] if ref],
+        published_at=_published(content, tree),
+        description=clean_line(document.description or "") or page.json_ld(tree, "description"),
+        image_refs=[
+            ref for ref in [absolute(document.image or page.json_ld(tree, "image"), url)] if ref
+        ],
     )
     items = _blocks(document.body, url, found)
     if items and found.headline and items[0].text == found.headline:
         items.pop(0)
-    if (tree := _tree(content)) is not None:
+    if tree is not None:
         found.subheadline = page.subheadline(tree)
         found.removed, found.related = page.chrome(tree, url)
     if items and found.subheadline and items[0].text == found.subheadline:

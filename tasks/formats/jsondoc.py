@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tasks.errors import PermanentError
@@ -12,6 +13,8 @@ from tasks.formats.fragment import read_fragment
 from tasks.formats.text import read_text
 from tasks.text import clean_line
 
+#: Markup that makes a body HTML even when it starts with text (feed summaries do).
+_MARKUP = re.compile(r"<(?:p|br|div|a|em|strong|b|i|ul|ol|li|h[1-6]|blockquote|span|img)\b", re.I)
 _HEADLINE = ("headline", "title")
 _SUBHEADLINE = ("subheadline", "subtitle", "standfirst")
 _BODY = ("body", "body_html", "body_text", "text", "content")
@@ -36,14 +39,17 @@ def _text(value: Any) -> str | None:
 
 
 def _role(entries: Any, role: str | None = None) -> str | None:
-    """The value of a ninjs ``headlines``/``bodies``/``descriptions`` entry, by role."""
+    """The value of a ninjs ``headlines``/``bodies``/``descriptions``/``altids`` entry."""
     if not isinstance(entries, list):
         return None
-    values = [e for e in entries if isinstance(e, dict) and isinstance(e.get("value"), str)]
-    chosen = [e for e in values if role is None or e.get("role") == role] or values[:1]
-    return (
-        chosen[0]["value"] if chosen and (role is None or chosen[0].get("role") == role) else None
-    )
+    values = [
+        e["value"]
+        for e in entries
+        if isinstance(e, dict)
+        and isinstance(e.get("value"), str)
+        and (role is None or e.get("role") == role)
+    ]
+    return values[0] if values else None
 
 
 def _images(data: dict[str, Any]) -> list[str]:
@@ -63,9 +69,10 @@ def read_json(content: str) -> Extracted:
     body = _first(data, _BODY) or _role(data.get("bodies"))
     if not isinstance(body, str) or not body.strip():
         raise PermanentError("JSON content has no body (expected 'body', 'text' or 'bodies')")
-    url = _text(_first(data, _URL))
-    found = read_fragment(body, url) if body.lstrip().startswith("<") else read_text(body)
-    infosource = (data.get("infosources") or [{}])[0]
+    url = _text(_first(data, _URL) or _role(data.get("altids"), "url"))
+    found = read_fragment(body, url) if _MARKUP.search(body) else read_text(body)
+    infosources = data.get("infosources")
+    infosource = infosources[0] if isinstance(infosources, list) and infosources else None
     found.headline = (
         _text(
             _first(data, _HEADLINE)

@@ -22,6 +22,19 @@ def _block(text: str) -> Block:
     return Block(plain, href=(link.group(2) or None) if link else None)
 
 
+def _separate(text: str) -> str:
+    """Headings and list items as blocks of their own, even with no blank line around them."""
+    lines = []
+    for line in text.split("\n"):
+        if heading := _HEADING.match(line):
+            lines.append(f"\n{heading.group(2)}\n")
+        elif _LIST_MARK.match(line):
+            lines.append(f"\n{line}\n")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def read_markdown(content: str) -> Extracted:
     text = clean(content)
     found = Extracted(image_refs=[src for _, src in _IMAGE.findall(text)])
@@ -30,5 +43,4 @@ def read_markdown(content: str) -> Extracted:
     if heading and heading.group(1) == "#":
         found.headline = strip_emphasis(heading.group(2))
         text = text[: heading.start()] + text[heading.end() :]
-    text = _HEADING.sub(r"\2", text)
-    return promote_bold_headline(sift([_block(item) for item in blocks(text)], found))
+    return promote_bold_headline(sift([_block(item) for item in blocks(_separate(text))], found))

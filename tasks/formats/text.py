@@ -33,6 +33,6 @@ def read_text(content: str) -> Extracted:
     if items and "|" in items[0]:
         title, _, provider = items[0].rpartition("|")
         if title.strip() and 0 < len(provider.strip()) <= _MAX_PROVIDER_LENGTH:
-            found.headline, found.provider = title.strip(), provider.strip()
+            found.headline, found.provider = strip_emphasis(title).strip(), provider.strip()
             items = items[1:]
     return promote_bold_headline(sift([Block(text) for text in items], found))

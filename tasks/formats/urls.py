@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 #: Query parameters that identify a campaign or a click, never the page.
 _TRACKING = re.compile(
@@ -13,6 +13,8 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Characters a path keeps as they are; anything else is percent-encoded once.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
 def absolute(href: str | None, base: str | None) -> str | None:
@@ -45,4 +47,5 @@ def canonical_url(url: str | None) -> str | None:
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
         if not _TRACKING.match(name)
     ]
-    return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+    path = quote(parts.path or "/", safe=_PATH_SAFE)
+    return urlunsplit((scheme, host, path, urlencode(query), ""))
