@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from tasks.images.config import FetchLimits, ImageConfig, RenditionSpec, parse_r
 from tasks.images.discover import discover
 from tasks.images.metadata import blurhash_of, dominant_color, perceptual_hash
 from tasks.images.renditions import crop_box, saliency_focal_point
+from tasks.images.storage import LocalStorage
 from tasks.images.titlecard import PALETTE, TEXT_COLOR, draw_title_card, renderable
 from tasks.ingest import ingest
 from tasks.normalize import normalize
@@ -357,3 +359,27 @@ def test_blurhash_decodes_to_the_image() -> None:
     assert np.abs(decoded.mean(axis=(0, 1)) - np.array(images.BLUE)).max() < 4
     assert blurhash_of(solid.rotate(90, expand=True))[0] == "T"  # 3×4 for portrait
     assert dominant_color(solid) == "#1e3cc8"
+
+
+def test_a_data_uri_image_is_rendered_without_publishing_the_uri(tmp_path: Path) -> None:
+    href = "data:image/webp;base64," + base64.b64encode(images.webp()).decode()
+    result = thumbnail(
+        article("Title|Wire\n\nVoters went to the polls.", images=[href]),
+        ImageConfig(media_dir=tmp_path),
+    )
+    assert (result.thumbnail.status, result.thumbnail.href) == ("ok", None)
+    assert result.thumbnail.mimetype == "image/webp"
+    (association,) = build_document(result).to_json_dict()["associations"]
+    assert "altids" not in association
+    assert [r["name"] for r in association["renditions"]][:2] == ["social", "social"]
+
+
+def test_local_storage_refuses_unsafe_keys(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "media")
+    assert storage.put("img/ab/x-1x1.jpg", b"1", "image/jpeg") == (
+        (tmp_path / "media" / "img" / "ab" / "x-1x1.jpg").as_uri()
+    )
+    for key in ("../escape.jpg", "/etc/passwd", "img/../../x.jpg", "Img/X.jpg"):
+        with pytest.raises(ValueError, match="unsafe storage key"):
+            storage.put(key, b"1", "image/jpeg")
+    assert [p.name for p in tmp_path.rglob("*.jpg")] == ["x-1x1.jpg"]
