@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import structlog
 from celery import Task
-from celery.exceptions import Ignore
+from celery.exceptions import Ignore, Reject, Retry
 from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 
@@ -84,30 +85,26 @@ def run_stage(task: Task, stage: Stage, article_id: str, version: int, work: Wor
         done = event("completed")
         context.store.finish(done, output)
         logger.info("stage.completed", duration_ms=done.duration_ms)
-    except (PermanentError, ValidationError) as error:
-        _give_up(event("failed", error), error)
     except Exception as error:
+        permanent = isinstance(error, PermanentError | ValidationError)
         tries = max(attempts, task.request.retries + 1)
-        if tries > context.retry.max_retries:
-            _give_up(event("failed", error), error)
-        retry = event("retrying", error)
-        with suppress(RedisError):
-            context.store.finish(retry, None)
-        delay = context.retry.delay(tries)
-        logger.warning(
-            "stage.retrying",
-            error_type=retry.error_type,
-            error=retry.error,
-            retry_in_s=round(delay, 2),
-        )
-        raise task.retry(exc=error, countdown=delay, max_retries=None) from error
+        try:
+            if permanent or tries > context.retry.max_retries:
+                _give_up(context, event("failed", error))
+            _retry(task, context, event("retrying", error), tries)
+        except (Ignore, Retry):
+            raise
+        except Exception as failure:
+            # Redis or the broker is unreachable: hand the message back rather than lose it.
+            logger.error("stage.requeued", error_type=type(failure).__name__, error=str(failure))
+            raise Reject(failure, requeue=True) from error
     finally:
         structlog.contextvars.unbind_contextvars(
             "article_id", "version", "stage", "task_id", "trace_id", "attempt"
         )
 
 
-def _give_up(failed: StageEvent, error: BaseException) -> None:
+def _give_up(context: runtime.Runtime, failed: StageEvent) -> NoReturn:
     """Record the failure and the dead letter, then stop the chain without failing the worker."""
     logger.error(
         "stage.failed",
@@ -116,7 +113,20 @@ def _give_up(failed: StageEvent, error: BaseException) -> None:
         error=failed.error,
         dead_lettered=True,
     )
-    store = runtime.current().store
-    store.finish(failed, None)
-    store.dead_letter(failed)
-    raise Ignore() from error
+    context.store.finish(failed, None)
+    context.store.dead_letter(failed)
+    raise Ignore()
+
+
+def _retry(task: Task, context: runtime.Runtime, retrying: StageEvent, tries: int) -> NoReturn:
+    """Record the transient failure and send the same message again after a backoff."""
+    with suppress(RedisError):
+        context.store.finish(retrying, None)
+    delay = context.retry.delay(tries)
+    logger.warning(
+        "stage.retrying",
+        error_type=retrying.error_type,
+        error=retrying.error,
+        retry_in_s=round(delay, 2),
+    )
+    raise task.retry(countdown=delay, max_retries=None)

@@ -29,57 +29,69 @@ def free_port() -> int:
 
 @dataclass
 class RedisServer:
-    port: int
+    """A private redis-server on a free port; restartable, optionally durable, with a password."""
+
     directory: Path
-    process: subprocess.Popen[bytes]
+    port: int = field(default_factory=free_port)
+    password: str | None = None
+    appendonly: bool = False
+    process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def client(self) -> Redis:
         return Redis.from_url(self.url, decode_responses=True)
+
+    def start(self) -> RedisServer:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is required: `make test` installs it"
+        args = [
+            binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(self.directory),
+            "--logfile",
+            str(self.directory / "redis.log"),
+            "--appendonly",
+            "yes" if self.appendonly else "no",
+            "--appendfsync",
+            "always",
+        ]
+        if self.password:
+            args += ["--requirepass", self.password]
+        self.process = subprocess.Popen(args)
+        client = self.client()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return self
+            except Exception:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """A redis-server of our own on a free port, so tests never touch a shared one."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is required: `make test` installs it"
-    directory = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(directory),
-            "--logfile",
-            str(directory / "redis.log"),
-        ],
-    )
-    server = RedisServer(port, directory, process)
-    client = server.client()
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except Exception:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise
-            time.sleep(0.05)
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
-    process.terminate()
-    process.wait(timeout=10)
+    server.stop()
 
 
 @pytest.fixture
@@ -131,17 +143,31 @@ def newsflow_env(redis_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_workers(env: dict[str, str], directory: Path, count: int) -> Workers:
-    workers = Workers(env=env, logs=[directory / f"worker-{i}.log" for i in range(count)])
-    for index, log in enumerate(workers.logs):
+def start_workers(
+    env: dict[str, str], directory: Path, count: int, *extra: str, first: int = 0
+) -> Workers:
+    """``count`` worker processes, each the leader of its own process group (for SIGKILL)."""
+    workers = Workers(
+        env=env, logs=[directory / f"worker-{i}.log" for i in range(first, first + count)]
+    )
+    for index, log in enumerate(workers.logs, start=first):
         with log.open("wb") as sink:
             workers.processes.append(
                 subprocess.Popen(
-                    [*NEWSFLOW, "worker", "--concurrency", "2", "--name", f"test{index}@%h"],
+                    [
+                        *NEWSFLOW,
+                        "worker",
+                        "--concurrency",
+                        "2",
+                        "--name",
+                        f"test{index}@%h",
+                        *extra,
+                    ],
                     env=env,
                     stdout=sink,
                     stderr=subprocess.STDOUT,
                     cwd=directory,
+                    start_new_session=True,
                 )
             )
     return workers

@@ -10,10 +10,13 @@ from typing import Any
 from celery import Celery, signals
 from redis import Redis
 
-from tasks import runtime
+from schemas import STAGES
+from tasks import (
+    pipeline,  # noqa: F401  (registers the five stage tasks)
+    runtime,
+)
 from tasks.keys import Keys
 from tasks.limits import Limits
-from tasks.pipeline import STAGE_TASKS
 from tasks.store import ArticleStore
 from tasks.subscribers import load_subscribers
 from tasks.tagger import load_tagger
@@ -63,10 +66,24 @@ def create_app(settings: Settings) -> Celery:
         # At-least-once: ack after the stage ran, requeue if the worker dies mid-task.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # A stage killed by its hard time limit is redelivered too; tasks.stage bounds the
+        # attempts and dead-letters the article.
+        task_acks_on_timeout=False,
+        # Sending the next link of a chain waits out a broker restart instead of failing.
+        task_publish_retry_policy={
+            "max_retries": 60,
+            "interval_start": 0.1,
+            "interval_step": 0.5,
+            "interval_max": 2,
+        },
         worker_prefetch_multiplier=1,
         task_soft_time_limit=settings.task_soft_time_limit,
         task_time_limit=settings.task_time_limit,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            # Look for messages of dead workers every 10 s (kombu's default is every 100 s).
+            "unacked_restore_throttle": 1,
+        },
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
         # On a lost broker connection, unacked tasks are redelivered: stop running them here.
@@ -76,9 +93,9 @@ def create_app(settings: Settings) -> Celery:
         worker_soft_shutdown_timeout=settings.soft_shutdown_timeout,
         worker_enable_soft_shutdown_on_idle=True,
         task_default_queue="ingest",
-        task_routes={
-            task.name: {"queue": task.name.removeprefix("newsflow.")} for task in STAGE_TASKS
-        },
+        # Routing by name, not through the task objects: touching them here would bind them
+        # to the app before this configuration is in place.
+        task_routes={f"newsflow.{stage}": {"queue": stage} for stage in STAGES},
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
     )

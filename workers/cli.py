@@ -140,6 +140,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         "--without-mingle",
         "--without-gossip",
         f"--hostname={args.name or f'newsflow-{os.getpid()}@{socket.gethostname()}'}",
+        *(f"--include={module}" for module in args.include),
     ]
     app.worker_main(argv)
     return 0
@@ -313,6 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--queues", default=",".join(STAGES), help="comma-separated queues")
     worker.add_argument("--concurrency", type=int, default=os.cpu_count() or 1)
     worker.add_argument("--name", help="worker node name (default newsflow-PID@host)")
+    worker.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="also import MODULE in the worker (e.g. your own Celery signal handlers)",
+    )
     worker.set_defaults(handler=cmd_worker)
 
     subscribe = commands.add_parser("subscribe", help="read a subscriber's stream")
