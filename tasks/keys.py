@@ -16,6 +16,10 @@ key                             type    holds
 ``P:content:SHA256``            string  ``ID:vN`` of the first version published with this
                                         normalized content (identical resubmissions are
                                         acknowledged, not published again)
+``P:inflight``                  zset    ``ID:vN`` of every version not yet published,
+                                        deduplicated or dead-lettered, scored by the time
+                                        after which it counts as stalled
+``P:sweeper``                   string  lock held by the worker resuming stalled articles
 ``P:published``                 stream  the firehose: every published document
 ``P:subscriber:NAME``           stream  the documents matching subscriber ``NAME``
 ``P:dead``                      stream  dead letters: articles whose stage failed for good
@@ -66,6 +70,14 @@ class Keys:
 
     def content(self, sha256: str) -> str:
         return f"{self.prefix}:content:{sha256}"
+
+    @property
+    def inflight(self) -> str:
+        return f"{self.prefix}:inflight"
+
+    @property
+    def sweeper_lock(self) -> str:
+        return f"{self.prefix}:sweeper"
 
     @property
     def published(self) -> str:

@@ -66,6 +66,28 @@ def replay(runtime: Runtime, letter: DeadLetter) -> ArticleRef:
     return ref
 
 
+def resume(runtime: Runtime, article_id: str, version: int) -> Stage | None:
+    """Send a stalled article on again from its first unfinished stage.
+
+    The safety net under the broker: whatever message was lost, the article's state says
+    where it stopped. Stages are idempotent, so resuming one that was merely slow is harmless.
+    """
+    store = runtime.store
+    trace_id = store.trace_id(article_id, version)
+    if trace_id is None or store.outcome(article_id, version):
+        store.forget(article_id, version)
+        return None
+    timeline = store.timeline(article_id, version)
+    stage = next((s for s in STAGES if timeline.get(s, {}).get("state") != "completed"), None)
+    if stage is None:
+        store.forget(article_id, version)
+        return None
+    store.touch(article_id, version)
+    ref = ArticleRef(article_id=article_id, version=version, trace_id=trace_id)
+    build_chain(ref, start=stage).apply_async()
+    return stage
+
+
 def run_inline(
     ref: ArticleRef,
     submission: Submission,

@@ -8,6 +8,7 @@ with ``newsflow status`` and any stage can be re-run. Key names are in ``tasks.k
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from importlib import resources
@@ -84,11 +85,19 @@ class StageInput:
 class ArticleStore:
     """Reads and writes article state; one instance per process, sharing a connection pool."""
 
-    def __init__(self, redis: Redis, keys: Keys, ttl_seconds: int, stream_maxlen: int) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        ttl_seconds: int,
+        stream_maxlen: int,
+        stall_seconds: int = 3600,
+    ) -> None:
         self.redis = redis
         self.keys = keys
         self.ttl_seconds = ttl_seconds
         self.stream_maxlen = stream_maxlen
+        self.stall_seconds = stall_seconds
         script = resources.files("tasks").joinpath("deliver.lua").read_text("utf-8")
         self._deliver = redis.register_script(script)
 
@@ -99,6 +108,7 @@ class ArticleStore:
         version = int(self.redis.incr(latest))
         key = self.keys.article(article_id, version)
         with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(self.keys.inflight, {f"{article_id}:v{version}": self._stall_deadline()})
             pipe.expire(latest, self.ttl_seconds)
             pipe.hset(
                 key, mapping={TRACE_FIELD: trace_id, SUBMISSION_FIELD: submission.model_dump_json()}
@@ -126,6 +136,9 @@ class ArticleStore:
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.hset(key, mapping=fields)
             pipe.expire(key, self.ttl_seconds)
+            if output is not None:
+                owner = f"{event.article_id}:v{event.version}"
+                pipe.zadd(self.keys.inflight, {owner: self._stall_deadline()}, xx=True)
             pipe.execute()
 
     def deliver(self, ref: ArticleRef, record: PublishedRecord, content_sha256: str) -> Delivery:
@@ -137,6 +150,7 @@ class ArticleStore:
                 self.keys.delivered(ref.article_id, ref.version),
                 self.keys.content(content_sha256),
                 self.keys.article(ref.article_id, ref.version),
+                self.keys.inflight,
                 *streams,
             ],
             args=[
@@ -169,6 +183,7 @@ class ArticleStore:
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.xadd(self.keys.dead, fields)
             pipe.hset(key, OUTCOME_FIELD, "dead")
+            pipe.zrem(self.keys.inflight, f"{event.article_id}:v{event.version}")
             entry_id, *_ = pipe.execute()
         return str(entry_id)
 
@@ -196,6 +211,27 @@ class ArticleStore:
             pipe.hdel(key, attempts_field(stage), OUTCOME_FIELD)
             exists, _ = pipe.execute()
         return bool(exists)
+
+    def _stall_deadline(self) -> float:
+        return time.time() + self.stall_seconds
+
+    def stalled(self, count: int) -> list[tuple[str, int]]:
+        """Article versions that made no progress for ``stall_seconds``, oldest first."""
+        owners = self.redis.zrangebyscore(self.keys.inflight, "-inf", time.time(), 0, count)
+        return [
+            (owner[: owner.rindex(":v")], int(owner[owner.rindex(":v") + 2 :])) for owner in owners
+        ]
+
+    def touch(self, article_id: str, version: int) -> None:
+        """Give a resumed article another ``stall_seconds`` before it counts as stalled."""
+        self.redis.zadd(self.keys.inflight, {f"{article_id}:v{version}": self._stall_deadline()})
+
+    def forget(self, article_id: str, version: int) -> None:
+        self.redis.zrem(self.keys.inflight, f"{article_id}:v{version}")
+
+    def claim_sweep(self, seconds: int) -> bool:
+        """One worker sweeps per interval; the others skip."""
+        return bool(self.redis.set(self.keys.sweeper_lock, "1", nx=True, ex=max(1, seconds)))
 
     def latest_version(self, article_id: str) -> int | None:
         value = self.redis.get(self.keys.latest(article_id))

@@ -7,6 +7,8 @@ every test starts its own ``newsflow worker`` processes.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -55,6 +57,8 @@ def fast_env(server: RedisServer, **extra: str) -> dict[str, str]:
         "NEWSFLOW_TASK_TIME_LIMIT": "5",
         "NEWSFLOW_VISIBILITY_TIMEOUT": "10",
         "NEWSFLOW_MAX_RETRIES": "3",
+        "NEWSFLOW_STALL_TIMEOUT": "15",
+        "NEWSFLOW_SWEEP_INTERVAL": "2",
         **extra,
     }
     return newsflow_env(server.url, **settings)
@@ -67,6 +71,58 @@ def published_ids(redis: Redis) -> Counter[str]:
 def assert_no_password(workers: Workers, *outputs: str) -> None:
     assert all(PASSWORD not in line for line in workers.log_lines())
     assert all(PASSWORD not in output for output in outputs)
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a worker and its pool processes, as a crashed machine would."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def test_sigkill_mid_run_loses_nothing(
+    durable_redis: RedisServer, redis: Redis, tmp_path: Path
+) -> None:
+    env = fast_env(durable_redis)
+    workers = start_workers(env, tmp_path, 1)
+    try:
+        write_articles(tmp_path / "in", 500)
+        ids = workers.cli("submit", str(tmp_path / "in")).stdout.split()
+        assert len(ids) == 500
+        assert wait_for(lambda: redis.xlen(FIREHOSE) >= 100, timeout=120)
+        kill_group(workers.processes[0])
+        assert redis.xlen(FIREHOSE) < 500, "the kill came too late to test anything"
+        workers.processes += start_workers(env, tmp_path, 1, first=1).processes
+        workers.logs.append(tmp_path / "worker-1.log")
+        assert wait_for(lambda: redis.xlen(FIREHOSE) >= 500, timeout=240)
+        counts = published_ids(redis)
+        assert set(counts) == set(ids) and max(counts.values()) == 1
+        assert redis.xlen(DEAD) == 0
+        assert_no_password(workers)
+    finally:
+        stop_workers(workers)
+
+
+def test_redis_restart_mid_run_loses_nothing(
+    durable_redis: RedisServer, redis: Redis, tmp_path: Path
+) -> None:
+    env = fast_env(durable_redis)
+    workers = start_workers(env, tmp_path, 2)
+    try:
+        write_articles(tmp_path / "in", 300)
+        ids = workers.cli("submit", str(tmp_path / "in")).stdout.split()
+        assert wait_for(lambda: redis.xlen(FIREHOSE) >= 50, timeout=120)
+        durable_redis.stop()
+        durable_redis.start()
+        client = durable_redis.client()
+        assert client.xlen(FIREHOSE) >= 50, "appendonly kept what was published"
+        assert wait_for(lambda: client.xlen(FIREHOSE) >= 300, timeout=240)
+        counts = published_ids(client)
+        assert set(counts) == set(ids) and max(counts.values()) == 1
+        reconnected = [line for line in workers.log_lines() if "Connected to redis" in line]
+        assert len(reconnected) >= 4, "both workers connected, lost Redis and reconnected"
+        assert_no_password(workers)
+    finally:
+        stop_workers(workers)
 
 
 @pytest.fixture

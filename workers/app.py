@@ -23,6 +23,7 @@ from tasks.tagger import load_tagger
 from tasks.vocabulary import load_vocabulary
 from workers.logging import configure_logging
 from workers.settings import Settings
+from workers.sweeper import Sweeper
 
 
 def build_runtime(settings: Settings) -> runtime.Runtime:
@@ -35,7 +36,11 @@ def build_runtime(settings: Settings) -> runtime.Runtime:
         retry_on_timeout=True,
     )
     store = ArticleStore(
-        redis, Keys(settings.key_prefix), settings.state_ttl_seconds, settings.stream_maxlen
+        redis,
+        Keys(settings.key_prefix),
+        settings.state_ttl_seconds,
+        settings.stream_maxlen,
+        stall_seconds=settings.stall_timeout,
     )
     return runtime.Runtime(
         store=store,
@@ -98,7 +103,9 @@ def create_app(settings: Settings) -> Celery:
         task_routes={f"newsflow.{stage}": {"queue": stage} for stage in STAGES},
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
+        newsflow_sweep_interval=settings.sweep_interval,
     )
+    app.steps["worker"].add(Sweeper)
     runtime.configure(lambda: build_runtime(settings))
     return app
 

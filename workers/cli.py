@@ -129,7 +129,7 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.app import app
+    from workers.supervise import supervise
 
     argv = [
         "--quiet",
@@ -142,8 +142,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         f"--hostname={args.name or f'newsflow-{os.getpid()}@{socket.gethostname()}'}",
         *(f"--include={module}" for module in args.include),
     ]
-    app.worker_main(argv)
-    return 0
+    return supervise(argv)
 
 
 def cmd_subscribe(args: argparse.Namespace, settings: Settings) -> int:

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     retry_base_delay: float = Field(default=1.0, ge=0)
     retry_max_delay: float = Field(default=60.0, ge=0)
     soft_shutdown_timeout: float = Field(default=30.0, ge=0)
+    stall_timeout: int = Field(default=3600, ge=10)
+    sweep_interval: int = Field(default=30, ge=1)
     max_submission_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     max_images: int = Field(default=20, ge=0)
     max_related_links: int = Field(default=200, ge=0)
@@ -77,6 +79,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _limits_nest(self) -> Settings:
         """A message must not be redelivered while its task may still be running."""
+        if self.stall_timeout <= self.task_time_limit:
+            raise ValueError("need NEWSFLOW_STALL_TIMEOUT > NEWSFLOW_TASK_TIME_LIMIT")
         if not self.task_soft_time_limit < self.task_time_limit < self.visibility_timeout:
             raise ValueError(
                 "need NEWSFLOW_TASK_SOFT_TIME_LIMIT < NEWSFLOW_TASK_TIME_LIMIT "
