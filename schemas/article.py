@@ -76,6 +76,9 @@ class NormalizedArticle(IngestedArticle):
     image_refs: list[str] = Field(default_factory=list)
     content_sha256: str = Field(description="SHA-256 of the normalized headline and body")
     simhash: str = Field(pattern=r"^[0-9a-f]{16}$", description="64-bit SimHash of the body")
+    near_duplicates: list[str] = Field(
+        default_factory=list, description="Ids of other articles whose SimHash is within 3 bits"
+    )
     word_count: int = Field(ge=0)
     reading_minutes: int = Field(ge=0)
 

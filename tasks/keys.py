@@ -16,6 +16,12 @@ key                             type    holds
 ``P:content:SHA256``            string  ``ID:vN`` of the first version published with this
                                         normalized content (identical resubmissions are
                                         acknowledged, not published again)
+``P:url:SHA256``                string  the article id first submitted with this canonical URL
+                                        (SHA-256 of it): a later submission of the same URL
+                                        without an id becomes a new version of that article
+``P:simhash:B:XXXX``            set     ``ID:vN:SIMHASH`` of each article version whose
+                                        SimHash has the 16 bits ``XXXX`` in band ``B`` (0-3):
+                                        near-duplicate candidates (``tasks/neardup.lua``)
 ``P:inflight``                  zset    ``ID:vN`` of every version not yet published,
                                         deduplicated or dead-lettered, scored by the time
                                         after which it counts as stalled
@@ -25,9 +31,10 @@ key                             type    holds
 ``P:dead``                      stream  dead letters: articles whose stage failed for good
 ==============================  ======  ===================================================
 
-Article, delivered and content keys expire after ``NEWSFLOW_STATE_TTL_SECONDS``; streams are
-trimmed to ``NEWSFLOW_STREAM_MAXLEN`` entries. Celery's queues are the Redis lists
-``ingest``, ``normalize``, ``tag``, ``thumbnail`` and ``publish``.
+Article, delivered, content, url and simhash keys expire after
+``NEWSFLOW_STATE_TTL_SECONDS``; streams are trimmed to ``NEWSFLOW_STREAM_MAXLEN`` entries.
+Celery's queues are the Redis lists ``ingest``, ``normalize``, ``tag``, ``thumbnail``
+and ``publish``.
 """
 
 from __future__ import annotations
@@ -70,6 +77,12 @@ class Keys:
 
     def content(self, sha256: str) -> str:
         return f"{self.prefix}:content:{sha256}"
+
+    def url(self, canonical_sha256: str) -> str:
+        return f"{self.prefix}:url:{canonical_sha256}"
+
+    def simhash_band(self, band: int, bits: str) -> str:
+        return f"{self.prefix}:simhash:{band}:{bits}"
 
     @property
     def inflight(self) -> str:

@@ -74,7 +74,10 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
 
 
 def _work(runtime: Runtime, ref: ArticleRef, ingested_json: str) -> NormalizedArticle:
-    return normalize(IngestedArticle.model_validate_json(ingested_json))
+    """The pure normalization, then the near-duplicates the store has seen (Celery side)."""
+    article = normalize(IngestedArticle.model_validate_json(ingested_json))
+    links = runtime.store.near_duplicates(ref, article.simhash)
+    return article.model_copy(update={"near_duplicates": links})
 
 
 @shared_task(name="newsflow.normalize", bind=True, base=StageTask)

@@ -95,6 +95,7 @@ def build_document(article: ThumbnailedArticle) -> NinjsDocument:
         "simhash": article.simhash,
         "reading_minutes": article.reading_minutes,
         "image_refs": article.image_refs or None,
+        "near_duplicates": article.near_duplicates or None,
     }
     picture = picture_association(article.thumbnail)
     return NinjsDocument(

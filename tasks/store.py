@@ -7,6 +7,7 @@ with ``newsflow status`` and any stage can be re-run. Key names are in ``tasks.k
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -18,6 +19,8 @@ from pydantic import BaseModel
 from redis import Redis
 
 from schemas import STAGES, ArticleRef, PublishedRecord, Stage, StageEvent, Submission
+from tasks.fingerprint import hamming, is_near_duplicate
+from tasks.formats.urls import canonical_url
 from tasks.keys import (
     OUTCOME_FIELD,
     SUBMISSION_FIELD,
@@ -73,6 +76,10 @@ def owner_id(ref: ArticleRef) -> str:
     return f"{ref.article_id}:v{ref.version}"
 
 
+#: A story syndicated everywhere needs a few links, not hundreds, on each copy.
+MAX_NEAR_DUPLICATES = 20
+
+
 @dataclass(frozen=True)
 class StageInput:
     """What a stage finds when it starts: its attempt number, trace id and input JSON."""
@@ -100,10 +107,12 @@ class ArticleStore:
         self.stall_seconds = stall_seconds
         script = resources.files("tasks").joinpath("deliver.lua").read_text("utf-8")
         self._deliver = redis.register_script(script)
+        script = resources.files("tasks").joinpath("neardup.lua").read_text("utf-8")
+        self._neardup = redis.register_script(script)
 
     def create(self, submission: Submission, trace_id: str) -> ArticleRef:
         """Store a new version of the submitted article and return its claim check."""
-        article_id = submission.id or uuid.uuid4().hex
+        article_id = submission.id or self._id_for_url(submission.url)
         latest = self.keys.latest(article_id)
         version = int(self.redis.incr(latest))
         key = self.keys.article(article_id, version)
@@ -116,6 +125,36 @@ class ArticleStore:
             pipe.expire(key, self.ttl_seconds)
             pipe.execute()
         return ArticleRef(article_id=article_id, version=version, trace_id=trace_id)
+
+    def _id_for_url(self, url: str | None) -> str:
+        """A new id, or the id of the article first submitted with the same canonical URL."""
+        candidate = uuid.uuid4().hex
+        canonical = canonical_url(url)
+        if canonical is None:
+            return candidate
+        key = self.keys.url(hashlib.sha256(canonical.encode()).hexdigest())
+        self.redis.set(key, candidate, nx=True, ex=self.ttl_seconds)
+        return str(self.redis.get(key) or candidate)
+
+    def near_duplicates(self, ref: ArticleRef, fingerprint: str) -> list[str]:
+        """Other articles whose SimHash is within ``NEAR_DUPLICATE_BITS`` of this version's,
+        closest first and at most ``MAX_NEAR_DUPLICATES`` of them.
+
+        Records this version too, so later articles find it; a re-run finds the same ones.
+        """
+        bands = [fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4)]
+        seen = self._neardup(
+            keys=[self.keys.simhash_band(index, bits) for index, bits in enumerate(bands)],
+            args=[f"{ref.article_id}:v{ref.version}:{fingerprint}", self.ttl_seconds],
+        )
+        distances: dict[str, int] = {}
+        for member in seen:
+            article_id, _, other = str(member).split(":")
+            if article_id != ref.article_id and is_near_duplicate(fingerprint, other):
+                distance = hamming(fingerprint, other)
+                distances[article_id] = min(distance, distances.get(article_id, distance))
+        closest = sorted(distances, key=lambda article_id: (distances[article_id], article_id))
+        return closest[:MAX_NEAR_DUPLICATES]
 
     def begin(self, article_id: str, version: int, stage: Stage, started: str) -> StageInput:
         """Count the attempt, mark the stage started and read its input, in one round trip."""
