@@ -10,6 +10,7 @@ import lxml.html
 from htmldate import find_date
 from lxml.etree import ParserError, _Element
 from trafilatura import bare_extraction
+from trafilatura.settings import Document
 
 from tasks.formats import page
 from tasks.formats.boilerplate import sift
@@ -129,7 +130,7 @@ def read_html(content: str) -> Extracted:
         include_tables=True,
         favor_precision=True,
     )
-    if document is None or document.body is None:
+    if not isinstance(document, Document) or document.body is None:
         return Extracted()
     tree = _tree(content)
     url = document.url or page.json_ld(tree, "url", "mainEntityOfPage")

@@ -73,8 +73,10 @@ _CHROME_PARTS: tuple[tuple[str, RemovedKind], ...] = (
     ("advert", "advertisement"),
     ("sponsor", "advertisement"),
 )
-#: Chrome is short; a long block with such a class wraps the article (``subscriber-content``).
+#: Chrome is short; a long block with such a class wraps the article (``subscriber-content``),
+#: unless most of its text is links (a long list of related articles).
 _MAX_CHROME_CHARS = 1500
+_LINK_LIST_SHARE = 0.6
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _TEXT_BLOCKS = frozenset({"p", "div", "span", "li", "section", "aside"})
 _CONTAINERS = frozenset({"html", "body", "main", "article"})
@@ -167,6 +169,15 @@ def _kind(element: HtmlElement) -> RemovedKind | None:
     return classify(_text(element)) if element.tag in _TEXT_BLOCKS else None
 
 
+def _is_chrome_sized(element: HtmlElement, kind: RemovedKind) -> bool:
+    """Menus and link lists are chrome at any length; other blocks only when short."""
+    text = _text(element)
+    if kind == "navigation" or len(text) <= _MAX_CHROME_CHARS:
+        return True
+    linked = sum(len(_text(link)) for link in element.iter("a"))
+    return linked > len(text) * _LINK_LIST_SHARE
+
+
 def _links(elements: list[HtmlElement], base: str | None) -> list[RelatedLink]:
     related = []
     for element in elements:
@@ -198,7 +209,7 @@ def chrome(tree: HtmlElement, base: str | None) -> tuple[list[RemovedBlock], lis
         kind: RemovedKind | None = None
         if element.tag in _HEADINGS and is_related_marker(_text(element)):
             kind, block = "related", [element, *_teasers(element)]
-        elif (kind := _kind(element)) and len(_text(element)) <= _MAX_CHROME_CHARS:
+        elif (kind := _kind(element)) and _is_chrome_sized(element, kind):
             block = [element]
         else:
             continue
