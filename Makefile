@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SAMPLES := $(wildcard ../shared/samples)
 
-.PHONY: demo test lint install redis-server clean
+.PHONY: demo test lint install redis-server clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ demo: $(STAMP)
 	$(BIN)/newsflow run --subscribers examples/subscribers.toml --out out examples/articles $(SAMPLES)
 	@echo
 	@echo "Documents: out/*.json   Subscriber matches: out/subscribers/*.jsonl"
+
+## Benchmark (docs/performance.md): prints a table, writes out/bench/results.json and
+## bench.png. BENCH_ARGS=--quick for a short run.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) redis-server
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 ## Tests need a redis-server binary (each test session starts a private one).
 redis-server:

@@ -1,0 +1,86 @@
+"""``python -m benchmarks`` (``make bench``): newsflow's performance, measured as users run it.
+
+1. In-process CPU per stage on the benchmark corpus.
+2. End to end through a private redis-server and real ``newsflow worker`` processes,
+   at full load and at half load.
+3. The ceiling: a five-link no-op chain on the same app, broker and worker settings.
+4. The scaling curve over 1, 2 and 4 worker processes.
+
+Prints a table, writes ``results.json`` and ``bench.png`` (default ``out/bench``).
+``python -m benchmarks.topics`` is the topic tagger's separate quality evaluation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks import endtoend, inprocess, report
+
+
+def _processes(text: str) -> list[int]:
+    return [int(item) for item in text.split(",") if item.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small run (about a minute)")
+    parser.add_argument("--processes", type=_processes, help="worker process counts (1,2,4)")
+    parser.add_argument("--articles", type=int, help="articles per full-load newsflow run")
+    parser.add_argument("--out", type=Path, default=Path("out/bench"), help="output directory")
+    parser.add_argument("--no-plot", action="store_true", help="no bench.png (no matplotlib)")
+    return parser
+
+
+def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
+    """Every measurement of one benchmark run, in one dictionary."""
+    processes = args.processes or ([1, 2] if args.quick else [1, 2, 4])
+    articles = args.articles or (16 if args.quick else 120)
+    started = time.time()
+    results: dict[str, Any] = {
+        "command": command,
+        "machine": report.machine(),
+    }
+    results["inprocess"] = inprocess.run(
+        text_articles=max(4, articles // 3),
+        image_articles=2 if args.quick else 6,
+        repeat=1 if args.quick else 3,
+    )
+    runs: list[endtoend.Run] = []
+    with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as directory:
+        for count in processes:
+            work = Path(directory)
+            runs.append(endtoend.measure("ceiling", count, 4 * articles, 0, "full", work))
+            full = endtoend.measure("newsflow", count, articles, 0, "full", work)
+            half_rate = full.articles_per_s / 2
+            runs += [
+                full,
+                endtoend.measure("newsflow", count, articles // 2, half_rate, "half", work),
+            ]
+    results["endtoend"] = {
+        "load": "full: the whole batch submitted at once; half: paced at half the full-load "
+        "throughput of the same process count",
+        "runs": [r.summary() | {"latencies_ms": r.latencies_ms} for r in runs],
+    }
+    results["targets"] = report.targets(results)
+    results["seconds"] = round(time.time() - started, 1)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    results = run(args, " ".join(["python -m benchmarks", *argv]))
+    print(report.table(results))
+    written = report.write(results, args.out, plot=not args.no_plot)
+    print(f"\n{results['seconds']:.0f} s; wrote {' and '.join(map(str, written))}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

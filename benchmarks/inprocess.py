@@ -1,0 +1,147 @@
+"""Part 1: each stage's CPU cost in-process, on the benchmark corpus, without Redis or Celery.
+
+Each stage's pure function runs on the previous stage's real output, so the numbers add
+up to what ``newsflow run`` costs. The JSON column is what a Celery worker adds around
+the same function: parsing the input from the claim check and dumping the output.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from benchmarks.articles import IMAGE_SIZE, Article, lead_image, text_corpus
+from schemas import STAGES, ArticleRef, Submission
+from tasks.images.config import FetchLimits, ImageConfig
+from tasks.ingest import ingest
+from tasks.normalize import normalize
+from tasks.publish import publish
+from tasks.subscribers import load_subscribers
+from tasks.tag import tag
+from tasks.tagger import load_tagger
+from tasks.thumbnail import thumbnail
+from tasks.vocabulary import load_vocabulary
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBSCRIBERS = ROOT / "examples" / "subscribers.toml"
+
+
+@dataclass(frozen=True)
+class StageCost:
+    """One stage on one kind of article: CPU per article, per 1,000 words, and JSON on top."""
+
+    stage: str
+    articles: str
+    cpu_ms: float
+    cpu_ms_per_1000_words: float
+    json_ms: float
+
+    @property
+    def per_core(self) -> float:
+        """Articles per second one core sustains on this stage alone."""
+        return 1000.0 / self.cpu_ms if self.cpu_ms else float("inf")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self) | {"articles_per_s_per_core": round(self.per_core, 1)}
+
+
+def _cpu_ms(function: Callable[[], object], repeat: int) -> float:
+    """CPU milliseconds of one call, the best mean of ``repeat`` runs (least disturbed)."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        function()
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
+def _json_ms(inputs: Sequence[BaseModel], outputs: Sequence[BaseModel], repeat: int) -> float:
+    """Parse each input from JSON and dump each output, as the Celery task does."""
+    encoded = [item.model_dump_json() for item in inputs]
+    kinds = [type(item) for item in inputs]
+
+    def run() -> None:
+        for kind, data in zip(kinds, encoded, strict=True):
+            kind.model_validate_json(data)
+        for item in outputs:
+            item.model_dump_json()
+
+    return _cpu_ms(run, repeat) / len(inputs)
+
+
+def measure(articles: Sequence[Article], media: Path, repeat: int, label: str) -> list[StageCost]:
+    """CPU cost of every stage over ``articles``, stage by stage."""
+    tagger, vocabulary = load_tagger(), load_vocabulary()
+    subscribers = load_subscribers(SUBSCRIBERS)
+    images = ImageConfig(media_dir=media / "renditions", fetch=FetchLimits(file_dirs=(media,)))
+    refs = [ArticleRef(article_id=a.key, version=1, trace_id="bench") for a in articles]
+    submissions = [Submission(content=a.content, images=a.images) for a in articles]
+    steps: list[tuple[str, Callable[[Any], BaseModel]]] = [
+        ("normalize", normalize),
+        ("tag", lambda article: tag(article, tagger)),
+        ("thumbnail", lambda article: thumbnail(article, images)),
+        ("publish", lambda article: publish(article, subscribers, vocabulary)),
+    ]
+    words = sum(a.words for a in articles)
+    current: list[Any] = [ingest(r, s) for r, s in zip(refs, submissions, strict=True)]
+    ingest_ms = _cpu_ms(
+        lambda: [ingest(r, s) for r, s in zip(refs, submissions, strict=True)], repeat
+    )
+    costs = [_cost("ingest", label, ingest_ms, len(articles), words, 0.0)]
+    for stage, step in steps:
+        outputs = [step(item) for item in current]  # also warms caches and files
+        total = _cpu_ms(lambda s=step, c=current: [s(item) for item in c], repeat)
+        serialization = _json_ms(current, outputs, repeat)
+        costs.append(_cost(stage, label, total, len(articles), words, serialization))
+        current = outputs
+    return costs
+
+
+def _cost(stage: str, label: str, total: float, count: int, words: int, json: float) -> StageCost:
+    return StageCost(
+        stage=stage,
+        articles=label,
+        cpu_ms=round(total / count, 3),
+        cpu_ms_per_1000_words=round(total / words * 1000, 3),
+        json_ms=round(json, 3),
+    )
+
+
+def run(text_articles: int, image_articles: int, repeat: int) -> dict[str, Any]:
+    """Text articles through all five stages; image articles for the thumbnail stage."""
+    with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as directory:
+        media = Path(directory)
+        texts = text_corpus(text_articles)
+        pictured: list[Article] = []
+        for index, item in enumerate(text_corpus(image_articles, seed=11)):
+            path = media / f"lead-{index}.jpg"
+            path.write_bytes(lead_image(index))
+            pictured.append(
+                Article(item.key, item.language, item.words, item.content, [path.as_uri()])
+            )
+        text_costs = measure(texts, media, repeat, "text")
+        image_costs = measure(pictured, media, repeat, "lead image")
+    thumbnail_image = next(c for c in image_costs if c.stage == "thumbnail")
+    total = sum(c.cpu_ms_per_1000_words for c in text_costs)
+    return {
+        "corpus": {
+            "text_articles": len(texts),
+            "languages": sorted({a.language for a in texts}),
+            "mean_words": round(sum(a.words for a in texts) / len(texts)),
+            "image_articles": len(pictured),
+            "image_size": list(IMAGE_SIZE),
+        },
+        "stages": [c.to_json() for c in text_costs] + [thumbnail_image.to_json()],
+        "all_stages_cpu_ms_per_1000_words": round(total, 3),
+        "without_thumbnail_cpu_ms_per_1000_words": round(
+            sum(c.cpu_ms_per_1000_words for c in text_costs if c.stage != "thumbnail"), 3
+        ),
+        "thumbnail_lead_image_cpu_ms": thumbnail_image.cpu_ms,
+        "stage_order": list(STAGES),
+    }

@@ -1,0 +1,221 @@
+"""The benchmark's outputs: a table on stdout, ``results.json`` and ``bench.png``."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from workers.table import render
+
+#: The issue's targets, measured as ratios in one run (docs/performance.md).
+CEILING_SHARE = 0.8
+CPU_MS_PER_1000_WORDS = 2.0
+THUMBNAIL_MS = 25.0
+P99_OVER_P50 = 5.0
+
+
+def _cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.processor()
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on, including how busy the machine already was."""
+    redis_server = shutil.which("redis-server")
+    version = (
+        subprocess.run([redis_server, "--version"], capture_output=True, text=True).stdout.strip()
+        if redis_server
+        else "missing"
+    )
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "os": platform.platform(),
+        "python": sys.version.split()[0],
+        "celery": metadata.version("celery"),
+        "kombu": metadata.version("kombu"),
+        "redis_py": metadata.version("redis"),
+        "redis_server": version,
+    }
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with its measured value; end-to-end ones at 2 processes (the 2-core case)."""
+    inprocess = results["inprocess"]
+    runs = results["endtoend"]["runs"]
+    counts = sorted({run["processes"] for run in runs})
+    at = 2 if 2 in counts else counts[-1]
+
+    def find(mode: str, load: str) -> dict[str, Any]:
+        return next(r for r in runs if (r["mode"], r["processes"], r["load"]) == (mode, at, load))
+
+    full, half, ceiling = (
+        find("newsflow", "full"),
+        find("newsflow", "half"),
+        find("ceiling", "full"),
+    )
+    ratio = full["articles_per_s"] / ceiling["articles_per_s"]
+    tail = half["p99_ms"] / half["p50_ms"] if half["p50_ms"] else float("inf")
+    rows = [
+        (f"throughput / no-op ceiling ({at} processes)", ratio, ">=", CEILING_SHARE),
+        (
+            "CPU ms per 1,000 words, all five stages",
+            inprocess["all_stages_cpu_ms_per_1000_words"],
+            "<=",
+            CPU_MS_PER_1000_WORDS,
+        ),
+        (
+            "thumbnail CPU ms per 1600x1067 JPEG",
+            inprocess["thumbnail_lead_image_cpu_ms"],
+            "<=",
+            THUMBNAIL_MS,
+        ),
+        (f"p99 / p50 latency at half load ({at} processes)", tail, "<=", P99_OVER_P50),
+    ]
+    return [
+        {
+            "target": name,
+            "measured": round(value, 3),
+            "goal": f"{op} {goal:g}",
+            "met": value >= goal if op == ">=" else value <= goal,
+        }
+        for name, value, op, goal in rows
+    ]
+
+
+def table(results: dict[str, Any]) -> str:
+    """The three tables the issue asks for, and the targets."""
+    inprocess = results["inprocess"]
+    corpus = inprocess["corpus"]
+    stage_rows = [
+        [
+            s["stage"] if s["articles"] == "text" else f"{s['stage']} (lead image)",
+            f"{s['cpu_ms']:.2f}",
+            f"{s['cpu_ms_per_1000_words']:.2f}" if s["articles"] == "text" else "-",
+            f"{s['json_ms']:.2f}",
+            f"{s['articles_per_s_per_core']:.1f}",
+        ]
+        for s in inprocess["stages"]
+    ]
+    text = [s for s in inprocess["stages"] if s["articles"] == "text"]
+    stage_rows.append(
+        [
+            "all five (text)",
+            f"{sum(s['cpu_ms'] for s in text):.2f}",
+            f"{inprocess['all_stages_cpu_ms_per_1000_words']:.2f}",
+            f"{sum(s['json_ms'] for s in text):.2f}",
+            f"{1000 / sum(s['cpu_ms'] for s in text):.1f}",
+        ]
+    )
+    runs = results["endtoend"]["runs"]
+    ceilings = {r["processes"]: r["articles_per_s"] for r in runs if r["mode"] == "ceiling"}
+    run_rows = [
+        [
+            r["processes"],
+            r["mode"],
+            r["load"],
+            r["count"],
+            f"{r['articles_per_s']:.1f}",
+            f"{r['p50_ms']:.0f}",
+            f"{r['p95_ms']:.0f}",
+            f"{r['p99_ms']:.0f}",
+            f"{r['articles_per_s'] / ceilings[r['processes']]:.2f}",
+        ]
+        for r in runs
+    ]
+    target_rows = [
+        [t["target"], t["measured"], t["goal"], "met" if t["met"] else "NOT met"]
+        for t in results["targets"]
+    ]
+    return "\n".join(
+        [
+            f"In-process CPU per stage: {corpus['text_articles']} text articles "
+            f"({'/'.join(corpus['languages'])}, mean {corpus['mean_words']} words), "
+            f"{corpus['image_articles']} with a {corpus['image_size'][0]}x"
+            f"{corpus['image_size'][1]} JPEG lead image",
+            render(
+                ["stage", "CPU ms/article", "CPU ms/1000 words", "JSON ms", "articles/s/core"],
+                stage_rows,
+            ),
+            "",
+            "End to end: private redis-server, one `newsflow worker` node, all five queues",
+            render(
+                [
+                    "processes",
+                    "chain",
+                    "load",
+                    "articles",
+                    "articles/s",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "x ceiling",
+                ],
+                run_rows,
+            ),
+            "",
+            "Targets",
+            render(["target", "measured", "goal", ""], target_rows),
+        ]
+    )
+
+
+def draw(results: dict[str, Any], path: Path) -> None:
+    """Scaling curve (articles/s by processes) and latency distributions, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    runs = results["endtoend"]["runs"]
+    figure, (scaling, latency) = pyplot.subplots(1, 2, figsize=(12, 4.5))
+    for mode, load, style in (
+        ("ceiling", "full", "o--"),
+        ("newsflow", "full", "o-"),
+        ("newsflow", "half", "s:"),
+    ):
+        points = sorted(
+            (r["processes"], r["articles_per_s"])
+            for r in runs
+            if (r["mode"], r["load"]) == (mode, load)
+        )
+        if points:
+            xs, ys = zip(*points, strict=True)
+            label = "no-op chain (ceiling)" if mode == "ceiling" else f"newsflow, {load} load"
+            scaling.plot(xs, ys, style, label=label)
+    scaling.set(xlabel="worker processes", ylabel="articles/s", title="Scaling", yscale="log")
+    scaling.set_xticks(sorted({r["processes"] for r in runs}))
+    scaling.legend()
+    for r in runs:
+        if r["mode"] == "newsflow":
+            values = sorted(value / 1000 for value in r["latencies_ms"])
+            shares = [(index + 1) / len(values) for index in range(len(values))]
+            latency.step(values, shares, where="post", label=f"{r['processes']} proc, {r['load']}")
+    latency.set(
+        xlabel="submit → publish (s)", ylabel="share of articles", title="Latency", xscale="log"
+    )
+    latency.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+
+
+def write(results: dict[str, Any], directory: Path, plot: bool = True) -> list[Path]:
+    """``results.json`` (with every latency) and ``bench.png`` in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    data, image = directory / "results.json", directory / "bench.png"
+    data.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    if not plot:
+        return [data]
+    draw(results, image)
+    return [data, image]

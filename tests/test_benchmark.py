@@ -1,0 +1,44 @@
+"""The benchmark entry point runs end to end in a tiny configuration and writes its JSON.
+
+Only the shape of the results is checked: timings are measurements, not test outcomes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def test_python_m_benchmarks_writes_its_results(tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--processes", "1", "--articles", "3",
+         "--out", str(out), "--no-plot"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text("utf-8"))
+    stages = [(s["stage"], s["articles"]) for s in results["inprocess"]["stages"]]
+    assert stages == [
+        ("ingest", "text"),
+        ("normalize", "text"),
+        ("tag", "text"),
+        ("thumbnail", "text"),
+        ("publish", "text"),
+        ("thumbnail", "lead image"),
+    ]
+    runs = {(r["mode"], r["load"]): r for r in results["endtoend"]["runs"]}
+    assert set(runs) == {("ceiling", "full"), ("newsflow", "full"), ("newsflow", "half")}
+    assert runs["newsflow", "full"]["count"] == 3
+    assert len(runs["newsflow", "full"]["latencies_ms"]) == 3
+    assert all(r["articles_per_s"] > 0 and r["p99_ms"] >= r["p50_ms"] for r in runs.values())
+    assert len(results["targets"]) == 4
+    assert "articles/s" in result.stdout and "Targets" in result.stdout
