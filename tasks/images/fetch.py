@@ -16,6 +16,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
@@ -117,6 +118,13 @@ class GuardedBackend(httpcore.SyncBackend):
         raise error or httpcore.ConnectError(f"no address for {host}")
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying context per process: loading the CA bundle costs about 40 ms of CPU,
+    which every stage run paid, image or not, when each fetcher built its own."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport with its connection pool built on the guarded backend."""
 
@@ -124,7 +132,7 @@ class GuardedTransport(httpx.HTTPTransport):
         super().__init__(retries=0)
         # httpx has no public hook for a network backend, so its pool is replaced as built.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl.create_default_context(cafile=certifi.where()),
+            ssl_context=_tls_context(),
             max_connections=4,
             network_backend=GuardedBackend(guard),
         )
