@@ -129,7 +129,8 @@ class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport with its connection pool built on the guarded backend."""
 
     def __init__(self, guard: AddressGuard) -> None:
-        super().__init__(retries=0)
+        # The shared context: httpx would otherwise load the CA bundle for a pool it discards.
+        super().__init__(verify=_tls_context(), retries=0)
         # httpx has no public hook for a network backend, so its pool is replaced as built.
         self._pool = httpcore.ConnectionPool(
             ssl_context=_tls_context(),
