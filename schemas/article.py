@@ -90,14 +90,23 @@ class NormalizedArticle(IngestedArticle):
 class TopicTag(_Model):
     """One IPTC Media Topic assigned to the article."""
 
-    code: str = Field(pattern=r"^medtop:\d{8}$")
+    code: str = Field(
+        pattern=r"^(medtop:\d{8}|[a-z][a-z0-9]*:[A-Za-z0-9][A-Za-z0-9_.-]*)$",
+        description="An IPTC Media Topic, or a 'scheme:name' topic from the user's topics file",
+    )
     name: str
     relevance: int = Field(ge=0, le=100)
     evidence: list[str] = Field(default_factory=list)
 
 
 class TaggedArticle(NormalizedArticle):
+    """Topics, named entities (full names) and keywords of the headline and body."""
+
     subjects: list[TopicTag]
+    people: list[str] = Field(default_factory=list)
+    organisations: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
 
 
 class ThumbnailedArticle(TaggedArticle):

@@ -29,8 +29,10 @@ class Text(_Model):
 
 
 class Subject(_Model):
+    """A topic; ``uri`` is left out for a user's own (non-IPTC) topic."""
+
     name: str
-    uri: str
+    uri: str | None = None
     literal: str
     rel: str = "about"
     creator: str = "newsflow"
@@ -97,6 +99,9 @@ class NinjsDocument(_Model):
     infosources: list[Named] | None = None
     altids: list[AltId] | None = None
     by: str | None = None
+    people: list[Named] | None = None
+    organisations: list[Named] | None = None
+    places: list[Named] | None = None
     associations: list[Association] | None = None
     newsflow: dict[str, Any] = Field(description="Pipeline extras (see ninjs-newsflow.json).")
 

@@ -116,12 +116,17 @@ def build_document(article: ThumbnailedArticle) -> NinjsDocument:
         subjects=[
             Subject(
                 name=topic.name,
-                uri=MEDIATOPIC_URI + topic.code.removeprefix(MEDTOP_PREFIX),
+                uri=MEDIATOPIC_URI + topic.code.removeprefix(MEDTOP_PREFIX)
+                if topic.code.startswith(MEDTOP_PREFIX)
+                else None,
                 literal=topic.code,
                 relevance=topic.relevance,
             )
             for topic in article.subjects
         ],
+        people=[Named(name=name) for name in article.people] or None,
+        organisations=[Named(name=name) for name in article.organisations] or None,
+        places=[Named(name=name) for name in article.places] or None,
         infosources=[Named(name=article.provider, role="originatingparty")]
         if article.provider
         else None,
@@ -139,6 +144,7 @@ def build_document(article: ThumbnailedArticle) -> NinjsDocument:
             "related": [link.model_dump(exclude_none=True) for link in article.related],
             "removed_blocks": [block.model_dump() for block in article.removed_blocks],
             "topics": [topic.model_dump() for topic in article.subjects],
+            "keywords": article.keywords,
             "thumbnail": article.thumbnail.model_dump(exclude_none=True),
         },
     )

@@ -1,19 +1,35 @@
-"""Stage 3, tag: IPTC Media Topics for the article's headline and body (never its teasers)."""
+"""Stage 3, tag: topics, entities and keywords of the headline and body (never its teasers)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from schemas import ArticleRef, NormalizedArticle, TaggedArticle
+from tasks.entities import extract_entities
+from tasks.keywords import extract_keywords
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
 from tasks.tagger import Tagger
 
 
 def tag(article: NormalizedArticle, tagger: Tagger) -> TaggedArticle:
-    """Attach topics; related teasers are kept apart by normalize and not read here."""
-    subjects = tagger.tag(article.headline, article.body_text)
-    return TaggedArticle(**article.model_dump(), subjects=subjects)
+    """Read only headline and paragraphs: normalize keeps related teasers apart for this."""
+    headline, body, language = article.headline, article.body_text, article.language
+    entities = extract_entities(headline, body, language)
+    return TaggedArticle(
+        **article.model_dump(),
+        subjects=tagger.tag(headline, body, language),
+        people=entities.people,
+        organisations=entities.organisations,
+        places=entities.places,
+        keywords=extract_keywords(
+            headline,
+            body,
+            language,
+            tagger.rarity(language),
+            [*entities.people, *entities.organisations, *entities.places],
+        ),
+    )
 
 
 def _work(runtime: Runtime, ref: ArticleRef, normalized_json: str) -> TaggedArticle:

@@ -1,93 +1,331 @@
-"""A lexicon tagger for IPTC Media Topics: whole-word term hits, weighted by position.
+"""IPTC Media Topics for an article: a trained linear model plus a lexicon, both shipped.
 
-Terms live in ``data/lexicon.json`` per topic and language. A hit on a deeper topic
-also counts for each of its ancestors, so evidence for "diplomacy" supports "politics".
+Top-level topics come from two sources of evidence, mixed where both exist:
+
+* a multinomial logistic regression over lemma uni- and bigrams (``data/topic-model.npz``,
+  trained by ``benchmarks/train_topics.py`` on public labelled news and the IPTC
+  definitions; inference is a numpy dot product, no scikit-learn at run time);
+* a lexicon of terms per concept (``data/lexicon.json`` plus any user topics file),
+  matched on lemmas, where a deeper concept's hits also count for its broader ones.
+
+Languages without a trained model (French, others) rely on the lexicon alone. Deeper
+concepts come from the lexicon and are only kept below a top-level topic that was kept.
+See ``docs/topics.md``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-import math
-import re
 from collections import defaultdict
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
+
+import numpy as np
 
 from schemas import TopicTag
+from tasks.nlp import lemma_list, phrase_key, stopwords, tokens
 from tasks.vocabulary import Vocabulary, load_vocabulary
 
-_TOKEN = re.compile(r"\w+(?:[-']\w+)*")
-_MAX_NGRAM = 4
-_HEADLINE_WEIGHT = 3.0
-#: A topic needs this much weighted evidence, and this share of the best topic's.
-_MIN_SCORE = 3.0
-_MIN_SHARE = 0.3
-#: Scale turning a score into a 0-100 relevance (score 8 gives about 70).
-_RELEVANCE_SCALE = 6.5
+_HEADLINE_WEIGHT = 2.0
+#: Weight of the trained model against the lexicon where a language has both.
+_MODEL_SHARE = 0.75
+#: Pseudo-count of lexicon evidence: a couple of stray hits must not look certain.
+_LEXICON_PRIOR = 2.0
+#: A top-level topic is kept from this probability on (the best one from _MIN_BEST).
+_MIN_TOP = 0.2
+_MIN_BEST = 0.1
+#: Weighted lexicon hits a deeper or custom concept needs to be kept.
+_MIN_DEEP = 2.0
+_MAX_EVIDENCE = 8
+#: One term's repeats saturate: the tenth "market" says little more than the third.
+_TERM_CAP = 3.0
+_MODEL_FILE = "data/topic-model.npz"
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.casefold().replace("’", "'"))
+class TopicsFileError(ValueError):
+    """The custom topics file is unreadable or names an unknown parent concept."""
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A tf-idf + softmax regression exported from scikit-learn as plain arrays."""
+
+    names: tuple[str, ...]
+    index: dict[str, int]
+    idf: np.ndarray
+    weights: np.ndarray  # (features, classes)
+    bias: np.ndarray
+    classes: tuple[str, ...]
+
+    def scores(self, features: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Class probabilities, and the rows and tf-idf values of the known features."""
+        counts: dict[int, int] = defaultdict(int)
+        index = self.index
+        for name in features:
+            position = index.get(name)
+            if position is not None:
+                counts[position] += 1
+        rows = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        if not counts:
+            return np.zeros(len(self.classes)), rows, np.zeros(0)
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * self.idf[rows]
+        values /= np.linalg.norm(values)
+        logits = values @ self.weights[rows].astype(np.float64) + self.bias
+        logits = np.exp(logits - logits.max())
+        return logits / logits.sum(), rows, values
+
+    @cached_property
+    def _relative_idf(self) -> tuple[np.ndarray, float]:
+        median = float(np.median(self.idf))
+        return self.idf / median, float(self.idf.max()) / median
+
+    def rarity(self, phrase: str) -> float:
+        """How much rarer than the median word a lemma phrase is; unseen ones are rarest."""
+        relative, unseen = self._relative_idf
+        position = self.index.get(phrase)
+        return unseen if position is None else float(relative[position])
+
+    def strongest(self, rows: np.ndarray, values: np.ndarray, code: str, count: int) -> list[str]:
+        """The features that pushed hardest towards class ``code``: readable evidence."""
+        column = self.classes.index(code)
+        contributions = values * self.weights[rows, column]
+        best = np.argsort(-contributions)[:count]
+        return [self.names[rows[i]] for i in best if contributions[i] > 0]
+
+
+def model_features(lemmas: list[str], language: str) -> list[str]:
+    """Content-lemma unigrams and adjacent bigrams: the trained model's inputs."""
+    stop = stopwords(language)
+    content = [word for word in lemmas if len(word) > 1 and not word.isdigit() and word not in stop]
+    return content + [f"{a} {b}" for a, b in itertools.pairwise(content)]
+
+
+@dataclass
+class _Evidence:
+    """Weighted lexicon hits per concept and the words (as written) behind them."""
+
+    scores: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    terms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 @dataclass(frozen=True)
 class Tagger:
-    """Maps n-grams of lower-cased words to the topics they are evidence for."""
+    """Scores top-level topics, then the deeper and custom concepts under them."""
 
-    terms: dict[str, tuple[str, ...]]
     vocabulary: Vocabulary
+    #: Lexicon per language: lemma phrase -> concept codes.
+    phrases: dict[str, dict[str, tuple[str, ...]]]
+    models: dict[str, LinearModel]
+    #: User concepts outside IPTC: labels per language and the IPTC concept above them.
+    custom_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    custom_parents: dict[str, str] = field(default_factory=dict)
+    top_level: tuple[str, ...] = ()
+
+    def _lineage(self, code: str) -> list[str]:
+        """The concept and everything above it, custom parents included."""
+        if code in self.custom_parents:
+            parent = self.custom_parents[code]
+            return [code, parent, *self.vocabulary.ancestors(parent)]
+        if code in self.custom_labels:
+            return [code]
+        return [code, *self.vocabulary.ancestors(code)]
+
+    def _name(self, code: str, language: str) -> str:
+        if code in self.custom_labels:
+            labels = self.custom_labels[code]
+            return labels.get(language) or labels.get("en") or code
+        return self.vocabulary.label(code, language)
+
+    def _lexicon(self, language: str) -> dict[str, tuple[str, ...]]:
+        return self.phrases.get(language) or self.phrases["*"]
 
     def _hits(
-        self, text: str, weight: float, scores: dict[str, float], evidence: dict[str, list[str]]
+        self, words: list[str], lemmas: list[str], language: str, weight: float, found: dict
     ) -> None:
-        words = _tokens(text)
-        for start in range(len(words)):
-            for size in range(1, _MAX_NGRAM + 1):
-                phrase = " ".join(words[start : start + size])
-                for code in self.terms.get(phrase, ()):
-                    for target in (code, *self.vocabulary.ancestors(code)):
-                        scores[target] += weight
-                        if phrase not in evidence[target]:
-                            evidence[target].append(phrase)
+        """Lexicon phrases (up to five lemmas) found in one text, with their first wording."""
+        lexicon = self._lexicon(language)
+        starts = self.phrases["^" + language if "^" + language in self.phrases else "^*"]
+        for start, first in enumerate(lemmas):
+            if first not in starts:
+                continue
+            for size in range(1, 6):
+                if start + size > len(lemmas):
+                    break
+                key = " ".join(lemmas[start : start + size])
+                if key in lexicon:
+                    entry = found.setdefault(key, [0.0, " ".join(words[start : start + size])])
+                    entry[0] += weight
 
-    def tag(self, headline: str, body: str) -> list[TopicTag]:
-        """Topics supported by the text, most relevant first, each with its evidence."""
-        scores: dict[str, float] = defaultdict(float)
-        evidence: dict[str, list[str]] = defaultdict(list)
-        self._hits(headline, _HEADLINE_WEIGHT, scores, evidence)
-        self._hits(body, 1.0, scores, evidence)
-        if not scores:
-            return []
-        floor = max(_MIN_SCORE, _MIN_SHARE * max(scores.values()))
+    def _evidence(
+        self, texts: list[tuple[list[str], list[str], float]], language: str
+    ) -> _Evidence:
+        found: dict[str, list] = {}
+        for words, lemmas, weight in texts:
+            self._hits(words, lemmas, language, weight, found)
+        evidence = _Evidence()
+        lexicon = self._lexicon(language)
+        for key, (weight, surface) in found.items():
+            score = min(weight, _TERM_CAP)
+            for code in lexicon[key]:
+                for target in self._lineage(code):
+                    evidence.scores[target] += score
+                    if surface not in evidence.terms[target]:
+                        evidence.terms[target].append(surface)
+        return evidence
+
+    def rarity(self, language: str) -> Callable[[str], float] | None:
+        """Inverse document frequency relative to the median, from the language's model."""
+        model = self.models.get(language)
+        if model is None:
+            return None
+        return model.rarity
+
+    def tag(self, headline: str, body: str, language: str = "en") -> list[TopicTag]:
+        """Top-level topics, most relevant first, then the deeper and custom ones they support."""
+        texts = []
+        for text, weight in ((headline, _HEADLINE_WEIGHT), (body, 1.0)):
+            words = tokens(text)
+            texts.append((words, lemma_list(words, language), weight))
+        evidence = self._evidence(texts, language)
+        tops = self.top_level
+        total = sum(evidence.scores.get(code, 0.0) for code in tops) + _LEXICON_PRIOR
+        probabilities = {code: evidence.scores.get(code, 0.0) / total for code in tops}
+        model = self.models.get(language)
+        if model is not None:
+            features = model_features(texts[0][1], language) * 2
+            features += model_features(texts[1][1], language)
+            learnt, rows, values = model.scores(features)
+            if len(rows):
+                for position, code in enumerate(model.classes):
+                    probabilities[code] = _MODEL_SHARE * float(learnt[position]) + (
+                        1 - _MODEL_SHARE
+                    ) * probabilities.get(code, 0.0)
+        best = max(probabilities.values(), default=0.0)
         kept = sorted(
-            (code for code, score in scores.items() if score >= floor),
-            key=lambda code: (-scores[code], code),
+            (
+                code
+                for code, p in probabilities.items()
+                if p >= _MIN_TOP or (p == best and p >= _MIN_BEST)
+            ),
+            key=lambda code: (-probabilities[code], code),
         )
-        return [
-            TopicTag(
-                code=code,
-                name=self.vocabulary.label(code),
-                relevance=round(100 * (1 - math.exp(-scores[code] / _RELEVANCE_SCALE))),
-                evidence=evidence[code][:10],
+        relevance = {code: round(100 * probabilities[code]) for code in kept}
+        deeper: list[tuple[int, str]] = []
+        for code, score in evidence.scores.items():
+            if code in relevance or score < _MIN_DEEP:
+                continue
+            top = self._lineage(code)[-1]
+            if top in relevance:
+                deeper.append((round(relevance[top] * score / (score + _MIN_DEEP)), code))
+            elif code in self.custom_labels or code in self.custom_parents:
+                deeper.append((round(100 * score / (score + 3 * _MIN_DEEP)), code))
+        deeper.sort(key=lambda item: (-item[0], item[1]))
+        relevance.update((code, value) for value, code in deeper)
+        tags: list[TopicTag] = []
+        for code in [*kept, *(code for _, code in deeper)]:
+            terms = evidence.terms.get(code, [])
+            if model is not None and len(rows) and code in model.classes:
+                terms = [*terms, *model.strongest(rows, values, code, _MAX_EVIDENCE)]
+            tags.append(
+                TopicTag(
+                    code=code,
+                    name=self._name(code, language),
+                    relevance=relevance[code],
+                    evidence=list(dict.fromkeys(terms))[:_MAX_EVIDENCE],
+                )
             )
-            for code in kept
-        ]
+        return tags
 
 
-@cache
-def load_tagger() -> Tagger:
-    """Build the tagger from the bundled lexicon, once per process."""
-    raw = json.loads(resources.files("tasks").joinpath("data/lexicon.json").read_text("utf-8"))
+def _load_model(path: Path | None = None) -> dict[str, LinearModel]:
+    source = path or resources.files("tasks").joinpath(_MODEL_FILE)
+    with source.open("rb") as handle, np.load(handle) as data:
+        models: dict[str, LinearModel] = {}
+        for language in str(data["languages"]).split():
+            names = str(data[f"{language}_features"]).split("\n")
+            models[language] = LinearModel(
+                names=tuple(names),
+                index={name: position for position, name in enumerate(names)},
+                idf=data[f"{language}_idf"].astype(np.float64),
+                weights=data[f"{language}_weights"],
+                bias=data[f"{language}_bias"].astype(np.float64),
+                classes=tuple(str(data[f"{language}_classes"]).split()),
+            )
+    return models
+
+
+def _read_topics_file(path: Path) -> list[dict[str, object]]:
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+        topics = raw["topics"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise TopicsFileError(f"{path}: {error}") from error
+    if not isinstance(topics, list) or not all(isinstance(item, dict) for item in topics):
+        raise TopicsFileError(f"{path}: 'topics' must be a list of objects")
+    return topics
+
+
+def build_tagger(
+    lexicon: dict[str, dict[str, list[str]]],
+    models: dict[str, LinearModel],
+    custom: list[dict[str, object]] = (),  # type: ignore[assignment]
+) -> Tagger:
+    """Index lexicon terms by language as lemma phrases; custom topics add terms and concepts."""
     vocabulary = load_vocabulary()
-    terms: dict[str, list[str]] = defaultdict(list)
-    for code, by_language in raw.items():
+    custom_labels: dict[str, dict[str, str]] = {}
+    custom_parents: dict[str, str] = {}
+    entries: list[tuple[str, dict[str, list[str]]]] = []
+    for code, by_language in lexicon.items():
         if code.startswith("_"):
             continue
         vocabulary.label(code)  # fails loudly on a code that is not in the vocabulary
-        for words in by_language.values():
-            for term in words:
-                key = " ".join(_tokens(term))
-                if code not in terms[key]:
-                    terms[key].append(code)
-    return Tagger({term: tuple(codes) for term, codes in terms.items()}, vocabulary)
+        entries.append(
+            (code, {lang: terms for lang, terms in by_language.items() if lang != "label"})
+        )
+    for topic in custom:
+        code = str(topic.get("code", ""))
+        terms = topic.get("terms", {})
+        if not isinstance(terms, dict):
+            raise TopicsFileError(f"topic {code!r}: 'terms' must map languages to lists")
+        if code not in vocabulary.labels:
+            if ":" not in code or code.startswith("medtop:"):
+                raise TopicsFileError(f"topic {code!r}: not an IPTC code nor 'scheme:name'")
+            labels = topic.get("label", {})
+            custom_labels[code] = dict(labels) if isinstance(labels, dict) else {"en": str(labels)}
+            parent = topic.get("broader")
+            if parent is not None:
+                if parent not in vocabulary.labels:
+                    raise TopicsFileError(f"topic {code!r}: unknown broader concept {parent!r}")
+                custom_parents[code] = str(parent)
+        entries.append((code, terms))
+    phrases: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for code, by_language in entries:
+        for language, terms in by_language.items():
+            for term in terms:
+                for target in (language, "*"):
+                    codes = phrases[target][phrase_key(term, language)]
+                    if code not in codes:
+                        codes.append(code)
+    index: dict[str, dict[str, tuple[str, ...]]] = {}
+    for language, table in phrases.items():
+        index[language] = {key: tuple(codes) for key, codes in table.items() if key}
+        index["^" + language] = {key.split()[0]: () for key in index[language]}
+    return Tagger(
+        vocabulary, index, models, custom_labels, custom_parents, tuple(vocabulary.top_level())
+    )
+
+
+def bundled_lexicon() -> dict[str, dict[str, list[str]]]:
+    text = resources.files("tasks").joinpath("data/lexicon.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+@cache
+def load_tagger(topics_file: Path | None = None) -> Tagger:
+    """The bundled model and lexicon plus the user's topics file, once per process."""
+    custom = _read_topics_file(topics_file) if topics_file else []
+    return build_tagger(bundled_lexicon(), _load_model(), custom)

@@ -46,7 +46,7 @@ def build_runtime(settings: Settings) -> runtime.Runtime:
         store=store,
         subscribers=load_subscribers(settings.subscribers_file),
         vocabulary=load_vocabulary(),
-        tagger=load_tagger(),
+        tagger=load_tagger(settings.topics_file),
         limits=Limits(
             settings.max_submission_bytes, settings.max_images, settings.max_related_links
         ),
@@ -118,3 +118,10 @@ app = create_app(settings)
 def _setup_logging(**_: Any) -> None:
     """Replace Celery's logging set-up with ours, so its records share our format."""
     configure_logging(settings.log_format, settings.log_level)
+
+
+@signals.worker_process_init.connect
+def _build_runtime_early(**_: Any) -> None:
+    """Load the runtime (tagger model, lemma dictionaries: about a second) when a worker
+    process starts, so the first task does not spend its time limit on it."""
+    runtime.current()

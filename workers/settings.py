@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     redis_url: str = "redis://localhost:6379/0"
     broker_url: str | None = Field(default=None, description="Defaults to the Redis URL.")
     subscribers_file: Path | None = None
+    topics_file: Path | None = Field(
+        default=None, description="JSON file of extra topics and terms (docs/topics.md)."
+    )
     log_format: Literal["json", "console"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     key_prefix: str = Field(default="newsflow", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

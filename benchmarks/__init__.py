@@ -1,0 +1,1 @@
+"""Offline training and evaluation for newsflow; not installed with the workers."""

@@ -1,0 +1,149 @@
+"""Evaluate the topic tagger: top-level precision, recall, macro-F1 and speed.
+
+    python -m benchmarks.topics [--limit N] [--split test|dev|all]
+
+Scores come from the held-out test part of each corpus (see ``benchmarks.corpus``); the
+English model never saw it. The predicted label is the article's most relevant top-level
+topic; any other top-level topic counts as a miss for the true one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from benchmarks.corpus import Example, Split, bbc_english, french
+from tasks.entities import extract_entities
+from tasks.keywords import extract_keywords
+from tasks.tagger import Tagger, load_tagger
+
+#: Size of the synthetic articles the speed is measured on, in characters.
+SPEED_CHARS = 3000
+
+
+@dataclass(frozen=True)
+class Report:
+    """Per-class precision and recall, macro-F1 and accuracy over one labelled set."""
+
+    name: str
+    size: int
+    per_class: dict[str, tuple[float, float, float]]
+    macro_f1: float
+    accuracy: float
+
+    def lines(self, label: Callable[[str], str]) -> list[str]:
+        rows = [
+            f"{self.name}: {self.size} articles, macro-F1 {self.macro_f1:.3f}, "
+            f"accuracy {self.accuracy:.3f}"
+        ]
+        for code, (precision, recall, f1) in sorted(self.per_class.items()):
+            rows.append(
+                f"  {code} {label(code):<34} P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}"
+            )
+        return rows
+
+
+def predict(tagger: Tagger, example: Example) -> str | None:
+    """The most relevant top-level topic, or None when the tagger found none."""
+    tops = set(tagger.vocabulary.top_level())
+    for tag in tagger.tag(example.headline, example.body, example.language):
+        if tag.code in tops:
+            return tag.code
+    return None
+
+
+def evaluate(name: str, examples: Sequence[Example], tagger: Tagger) -> Report:
+    """Macro-F1 over the labels the corpus uses (one-vs-rest per label)."""
+    gold = [example.label for example in examples]
+    guessed = [predict(tagger, example) for example in examples]
+    hits: Counter[str] = Counter()
+    predicted: Counter[str | None] = Counter()
+    actual = Counter(gold)
+    for truth, guess in zip(gold, guessed, strict=True):
+        predicted[guess] += 1
+        if truth == guess:
+            hits[truth] += 1
+    per_class: dict[str, tuple[float, float, float]] = {}
+    for code in sorted(actual):
+        precision = hits[code] / predicted[code] if predicted[code] else 0.0
+        recall = hits[code] / actual[code]
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[code] = (precision, recall, f1)
+    macro = sum(f1 for _, _, f1 in per_class.values()) / len(per_class)
+    return Report(name, len(examples), per_class, macro, sum(hits.values()) / len(examples))
+
+
+def speed_articles(examples: Sequence[Example], count: int) -> list[Example]:
+    """Articles of about SPEED_CHARS characters, built by repeating real bodies."""
+    made: list[Example] = []
+    for example in list(examples)[:count]:
+        body = example.body
+        while len(body) < SPEED_CHARS:
+            body = f"{body}\n\n{example.body}"
+        made.append(
+            Example(
+                example.key, example.language, example.headline, body[:SPEED_CHARS], example.label
+            )
+        )
+    return made
+
+
+def articles_per_second(examples: Sequence[Example], tagger: Tagger) -> float:
+    """Topics, entities and keywords, as the tag stage computes them, per CPU second.
+
+    CPU time of this single-threaded process, so other work on the machine does not count.
+    """
+    start = time.process_time()
+    for example in examples:
+        language = example.language
+        tagger.tag(example.headline, example.body, language)
+        found = extract_entities(example.headline, example.body, language)
+        names = [*found.people, *found.organisations, *found.places]
+        extract_keywords(example.headline, example.body, language, tagger.rarity(language), names)
+    return len(examples) / max(time.process_time() - start, 1e-9)
+
+
+def sample(examples: Sequence[Example], limit: int | None) -> list[Example]:
+    """At most ``limit`` examples, the same share of each label, in a stable order."""
+    if limit is None or limit >= len(examples):
+        return list(examples)
+    by_label: dict[str, list[Example]] = {}
+    for example in examples:
+        by_label.setdefault(example.label, []).append(example)
+    share = limit / len(examples)
+    return [e for group in by_label.values() for e in group[: max(1, round(share * len(group)))]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--limit", type=int, default=None, help="articles per corpus")
+    parser.add_argument(
+        "--split",
+        default="test",
+        choices=["test", "dev", "all"],
+        help="French part to score (English 'dev' is its test part)",
+    )
+    args = parser.parse_args()
+    split: Split = args.split
+    tagger = load_tagger()
+    english = sample(bbc_english("all" if split == "all" else "test"), args.limit)
+    french_set = sample(french(split), args.limit)
+    label = tagger.vocabulary.label
+    for report in (
+        evaluate("en (BBC News, held-out test part)", english, tagger),
+        evaluate(f"fr (project-written briefs, {split} part)", french_set, tagger),
+    ):
+        print("\n".join(report.lines(label)))
+    warm = speed_articles(english, 200)
+    articles_per_second(warm[:20], tagger)  # fill the lemma cache as a long-running worker has
+    print(
+        f"speed: {articles_per_second(warm, tagger):.0f} articles per CPU second "
+        f"({len(warm)} English articles of {SPEED_CHARS} characters; topics, entities, keywords)"
+    )
+
+
+if __name__ == "__main__":
+    main()

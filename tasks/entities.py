@@ -1,0 +1,224 @@
+"""People, organisations and places named in an article, from capitalisation and gazetteers.
+
+A statistical recogniser (spaCy and the like) would cost more time per article than the
+whole tag stage may spend, so this is rules plus shipped lists: runs of capitalised words
+are mentions; a place list (``data/places.json``), organisation cue words and acronyms
+classify them; the rest with two or more words are people. A short mention ("Poutine",
+"Mr Blair") takes the full name of a person named earlier or later in the same article.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import simplemma
+
+from tasks.nlp import LEMMA_LANGUAGES, stopwords
+
+
+def _load_cues() -> dict[str, frozenset[str]]:
+    text = resources.files("tasks").joinpath("data/entity-cues.json").read_text("utf-8")
+    return {key: frozenset(words) for key, words in json.loads(text).items() if key[0] != "_"}
+
+
+_CUES = _load_cues()
+_WORD = re.compile(r"[^\W\d_][\w]*(?:-[^\W\d_][\w]*)*")
+#: Lower-case words that may sit inside a name: "Afrique de l'Ouest", "Ludwig van Beethoven".
+_CONNECTORS = _CUES["connectors"]
+#: Words a name may stand behind; dropped from the name, but a sign it names a person.
+_PERSON_TITLES = _CUES["person_titles"]
+_ORG_CUES = _CUES["organisation_cues"]
+_KNOWN_ORGS = _CUES["known_organisations"]
+#: French adjectives that continue an organisation's name: "Banque centrale européenne".
+_ORG_ADJECTIVE = re.compile(
+    r"^[a-zà-ÿ]+(?:al|ale|aux|ique|ien|ienne|éen|éenne|ais|aise|el|elle|aire|if|ive|ain|aine)s?$"
+)
+#: Last words that make a name a place ("Leicester Square") or no entity ("World Cup").
+_PLACE_CUES = _CUES["place_cues"]
+_NOT_NAMED = _CUES["not_named"]
+#: Acronyms that name no organisation.
+_COMMON_ACRONYMS = _CUES["common_acronyms"]
+#: Nationality adjectives and "X-based" in front of a name: "Austrian Jurgen Melzer".
+_QUALIFIER = re.compile(r"^\w{3,}(?:ian|ese|ish)$|-based$")
+_SENTENCE_END = re.compile(r"[.!?…«»\"“”\n]\s*$")
+_MAX_EACH = 10
+
+
+@dataclass(frozen=True)
+class Entities:
+    """Names as the article spells them in full, most mentioned first."""
+
+    people: list[str]
+    organisations: list[str]
+    places: list[str]
+
+
+@dataclass
+class _Mention:
+    words: list[str]
+    #: What separates each word from the next in the text: a space or an apostrophe.
+    gaps: list[str]
+    sentence_start: bool
+    titled: bool
+    position: int
+
+    @property
+    def name(self) -> str:
+        return "".join(word + gap for word, gap in zip(self.words, [*self.gaps, ""], strict=True))
+
+
+@cache
+def _places() -> frozenset[str]:
+    raw = json.loads(resources.files("tasks").joinpath("data/places.json").read_text("utf-8"))
+    return frozenset(raw["places"])
+
+
+def _mentions(text: str, offset: int) -> list[_Mention]:
+    """Runs of capitalised words (connectors inside, adjectives after an organisation)."""
+    found: list[_Mention] = []
+    run: list[re.Match[str]] = []
+
+    def close() -> None:
+        while run and not run[-1].group()[0].isupper() and not _extends(run):
+            run.pop()
+        if run:
+            start = run[0].start()
+            found.append(
+                _Mention(
+                    [m.group() for m in run],
+                    [text[a.end() : b.start()] for a, b in itertools.pairwise(run)],
+                    start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3) : start])),
+                    False,
+                    offset + start,
+                )
+            )
+        run.clear()
+
+    for match in _WORD.finditer(text):
+        word = match.group()
+        gap = text[run[-1].end() : match.start()] if run else ""
+        if run and gap not in (" ", "'", "’", "\u00a0"):
+            close()
+        if word[0].isupper():
+            run.append(match)
+        elif run and gap != "'" and (word.casefold() in _CONNECTORS or _ORG_ADJECTIVE.match(word)):
+            run.append(match)
+            if word.casefold() not in _CONNECTORS and not _extends(run):
+                run.pop()
+                close()
+        elif run:
+            close()
+    close()
+    return found
+
+
+def _extends(run: list[re.Match[str]]) -> bool:
+    """A trailing lower-case word belongs to the name only after an organisation's cue."""
+    tail = run[-1].group()
+    if tail.casefold() in _CONNECTORS or not _ORG_ADJECTIVE.match(tail):
+        return False
+    capitals = [m.group().casefold() for m in run if m.group()[0].isupper()]
+    return bool(capitals) and capitals[-1] in _ORG_CUES
+
+
+def _clean(
+    mention: _Mention, stop: frozenset[str], language: str, places: frozenset[str]
+) -> _Mention | None:
+    """Drop sentence-initial function words, titles and qualifiers; a title hints a person."""
+    words = list(mention.words)
+    titled = False
+    while words:
+        lowered = words[0].casefold()
+        initial = mention.sentence_start or len(words) < len(mention.words)
+        if lowered in _PERSON_TITLES:
+            titled, words = True, words[1:]
+        elif (
+            (initial and lowered in stop)
+            or lowered in _CONNECTORS
+            or (
+                len(words) > 1
+                and _QUALIFIER.search(lowered)
+                and (lowered.endswith("-based") or _known(lowered, language))
+            )
+        ):
+            words = words[1:]
+        elif mention.position == 0 and len(words) > 1 and _known(lowered, language):
+            # A sentence-case headline's first word is capitalised by grammar alone.
+            words = words[1:]
+        else:
+            break
+    if not words:
+        return None
+    # Only the first word of a sentence owes its capital to grammar.
+    still_initial = mention.sentence_start and len(words) == len(mention.words)
+    gaps = mention.gaps[len(mention.gaps) - len(words) + 1 :] if len(words) > 1 else []
+    return _Mention(words, gaps, still_initial, titled, mention.position)
+
+
+def _known(word: str, language: str) -> bool:
+    """A dictionary word of the language, so not necessarily part of a name."""
+    return language in LEMMA_LANGUAGES and simplemma.is_known(word, lang=language)
+
+
+def _is_acronym(word: str) -> bool:
+    return (
+        2 <= len(word) <= 6 and word.isupper() and word.isalpha() and word not in _COMMON_ACRONYMS
+    )
+
+
+def extract_entities(headline: str, body: str, language: str) -> Entities:
+    """People, organisations and places of the article, full names recovered."""
+    stop = stopwords(language)
+    places = _places()
+    mentions = [
+        cleaned
+        for mention in [*_mentions(headline, 0), *_mentions(body, len(headline) + 1)]
+        if (cleaned := _clean(mention, stop, language, places)) is not None
+    ]
+    people: Counter[str] = Counter()
+    organisations: Counter[str] = Counter()
+    found_places: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    short: list[_Mention] = []
+    for mention in mentions:
+        name = mention.name
+        lowered = [word.casefold() for word in mention.words]
+        if lowered[-1] in _NOT_NAMED or name in _COMMON_ACRONYMS:
+            continue
+        if name in places or (len(lowered) > 1 and lowered[-1] in _PLACE_CUES):
+            found_places[name] += 1
+        elif (
+            name in _KNOWN_ORGS
+            or any(word in _ORG_CUES for word in lowered)
+            or (len(mention.words) == 1 and _is_acronym(name))
+            or (len(mention.words) >= 2 and mention.words[0] in places)
+        ):
+            organisations[name] += 1
+        elif len(mention.words) >= 2 and not any(_is_acronym(word) for word in mention.words):
+            people[name] += 1
+        else:
+            short.append(mention)
+            continue
+        first_seen.setdefault(name, mention.position)
+    surnames: dict[str, str] = {}
+    for name, _ in people.most_common():
+        surnames.setdefault(name.split()[-1], name)
+    for mention in short:
+        full = surnames.get(mention.name)
+        if full is not None:
+            people[full] += 1
+        elif mention.titled and not mention.sentence_start:
+            people[mention.name] += 1
+            first_seen.setdefault(mention.name, mention.position)
+
+    def ranked(counts: Counter[str]) -> list[str]:
+        order = sorted(counts, key=lambda name: (-counts[name], first_seen.get(name, 0)))
+        return order[:_MAX_EACH]
+
+    return Entities(ranked(people), ranked(organisations), ranked(found_places))

@@ -1,0 +1,70 @@
+"""Tokens, lemmas and stopwords shared by the tagger, entity and keyword extraction.
+
+Training (``benchmarks/train_topics.py``) and inference use these same functions, so a
+feature learnt offline is the feature found at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+
+import simplemma
+
+#: Languages simplemma lemmatizes that the tagger also knows; others keep their word forms.
+LEMMA_LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "nl"})
+_TOKEN = re.compile(r"\w+(?:-\w+)*")
+#: simplemma is a dictionary lookup but slow per call; a word's lemma never changes.
+_LEMMA_CACHE_MAX = 200_000
+_lemmas: dict[str, dict[str, str]] = {}
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words; apostrophes split elisions ("l'Ukraine" gives "l", "ukraine")."""
+    return _TOKEN.findall(text.casefold())
+
+
+def token_spans(text: str) -> list[re.Match[str]]:
+    """Words with their offsets and original casing, for entity and keyword extraction."""
+    return list(_TOKEN.finditer(text))
+
+
+def lemma(word: str, language: str) -> str:
+    """The dictionary form of a lower-cased word, cached for the life of the process."""
+    table = _lemmas.setdefault(language, {})
+    found = table.get(word)
+    if found is None:
+        if language in LEMMA_LANGUAGES and not word.isdigit():
+            found = simplemma.lemmatize(word, lang=language).casefold()
+        else:
+            found = word
+        if len(table) < _LEMMA_CACHE_MAX:
+            table[word] = found
+    return found
+
+
+def lemma_list(words: list[str], language: str) -> list[str]:
+    """``lemma`` of each word; the cache is read inline, as this runs on every word."""
+    table = _lemmas.setdefault(language, {})
+    return [table.get(word) or lemma(word, language) for word in words]
+
+
+def lemmas(text: str, language: str) -> list[str]:
+    return lemma_list(tokens(text), language)
+
+
+def phrase_key(term: str, language: str) -> str:
+    """The lemma sequence a lexicon term is matched as."""
+    return " ".join(lemmas(term, language))
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    """Function words (and their lemmas) that are never keywords nor entity names alone."""
+    raw: dict[str, list[str]] = json.loads(
+        resources.files("tasks").joinpath("data/stopwords.json").read_text("utf-8")
+    )
+    words = set(raw.get(language, raw["en"]))
+    return frozenset(words | {lemma(word, language) for word in words})

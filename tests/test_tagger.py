@@ -1,0 +1,163 @@
+"""Topic tagging, entities and keywords: the seed sample, custom topics, the shipped data."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from schemas import ArticleRef, Submission
+from tasks.entities import extract_entities
+from tasks.images.config import ImageConfig
+from tasks.ingest import ingest
+from tasks.keywords import extract_keywords
+from tasks.normalize import normalize
+from tasks.pipeline import run_inline
+from tasks.tag import tag
+from tasks.tagger import TopicsFileError, bundled_lexicon, load_tagger
+from tasks.vocabulary import load_vocabulary
+from tests.conftest import SEED
+from tests.test_ninjs import validator
+
+REF = ArticleRef(article_id="t1", version=1, trace_id="tr1")
+POLITICS, CONFLICT, DIPLOMACY = "medtop:11000000", "medtop:16000000", "medtop:20000639"
+ENGLISH_HEADLINE = "Blair defends plan for tax cuts ahead of election"
+ENGLISH_BODY = (
+    "Prime Minister Tony Blair has defended the government's plans to cut taxes, saying the "
+    "policy would help families before the general election. Mr Blair told MPs in the House "
+    "of Commons that the Labour Party would keep its promises to voters. Conservative leader "
+    "Michael Howard said the plans were a pre-election gimmick and the Treasury could not "
+    "afford them. The chancellor, Gordon Brown, will set out the budget next month."
+)
+
+
+def seed_article():  # type: ignore[no-untyped-def]
+    submission = Submission(
+        content=SEED.read_text("utf-8"), received_at=datetime(2026, 11, 26, tzinfo=UTC)
+    )
+    return tag(normalize(ingest(REF, submission)), load_tagger())
+
+
+def test_seed_sample_top_subjects_are_politics_and_conflict_with_diplomacy_below() -> None:
+    article = seed_article()
+    codes = [subject.code for subject in article.subjects]
+    assert set(codes[:2]) == {POLITICS, CONFLICT}
+    assert DIPLOMACY in codes[2:]
+    names = {subject.code: subject.name for subject in article.subjects}
+    assert names[POLITICS] == "politique"
+    assert names[DIPLOMACY] == "diplomatie"
+    assert all(subject.evidence for subject in article.subjects)
+    assert [s.relevance for s in article.subjects[:2]] == sorted(
+        (s.relevance for s in article.subjects[:2]), reverse=True
+    )
+
+
+def test_seed_sample_people_with_full_names_and_no_teaser_entities() -> None:
+    article = seed_article()
+    assert {"Vladimir Poutine", "Donald Trump", "Volodymyr Zelenski"} <= set(article.people)
+    assert "Poutine" not in article.people and "Trump" not in article.people
+    assert {"Kiev", "Ukraine"} <= set(article.places)
+    teaser_words = ("Diddy", "Edwards", "Jaguar", "Banque Commune", "AES")
+    found = [*article.people, *article.organisations, *article.places, *article.keywords]
+    assert not [name for name in found if any(word in name for word in teaser_words)]
+    assert "Vladimir Poutine" in article.keywords  # the full name, not "Poutine"
+
+
+def test_seed_document_has_entities_and_keywords_and_validates(tmp_path: Path) -> None:
+    submission = Submission(content=SEED.read_text("utf-8"))
+    images = ImageConfig(media_dir=tmp_path / "media")
+    _, record = run_inline(REF, submission, (), load_vocabulary(), load_tagger(), images)
+    document = record.document
+    assert {"name": "Vladimir Poutine"} in document["people"]
+    assert {"name": "Kiev"} in document["places"]
+    assert document["newsflow"]["keywords"]
+    assert document["subjects"][0]["uri"].startswith("http://cv.iptc.org/newscodes/mediatopic/")
+    validator().validate(document)
+
+
+def test_english_article_topics_evidence_and_short_names() -> None:
+    tags = load_tagger().tag(ENGLISH_HEADLINE, ENGLISH_BODY, "en")
+    assert tags[0].code == POLITICS and tags[0].name == "politics"
+    assert tags[0].relevance >= 50
+    assert {"election", "tax"} & {term.casefold() for term in tags[0].evidence}
+    entities = extract_entities(ENGLISH_HEADLINE, ENGLISH_BODY, "en")
+    assert entities.people[:1] == ["Tony Blair"]
+    assert "Blair" not in entities.people and "Michael Howard" in entities.people
+    assert "Labour Party" in entities.organisations
+    keywords = extract_keywords(ENGLISH_HEADLINE, ENGLISH_BODY, "en")
+    assert "Blair" in keywords
+
+
+def test_text_without_evidence_gets_no_topics() -> None:
+    assert load_tagger().tag("Xyzzy", "Plugh frobnitz quux.", "en") == []
+
+
+def test_unmodelled_language_is_tagged_best_effort_from_the_lexicons() -> None:
+    tags = load_tagger().tag("Fußball", "Der Trainer lobte die Mannschaft nach dem Football.", "de")
+    assert tags and tags[0].code == "medtop:15000000"
+
+
+def _topics_file(path: Path, topics: list[dict[str, object]]) -> Path:
+    path.write_text(json.dumps({"topics": topics}), "utf-8")
+    return path
+
+
+def test_custom_topics_file_adds_topics_and_terms(tmp_path: Path) -> None:
+    path = _topics_file(
+        tmp_path / "topics.json",
+        [
+            {
+                "code": "acme:ports",
+                "label": {"en": "ports and shipping", "fr": "ports et transport maritime"},
+                "broader": "medtop:04000000",
+                "terms": {"en": ["container ship", "port"], "fr": ["porte-conteneurs", "port"]},
+            },
+            {"code": "medtop:20000639", "terms": {"en": ["shuttle diplomacy"]}},
+        ],
+    )
+    tagger = load_tagger(path)
+    tags = tagger.tag(
+        "Port strike strands container ships",
+        "Dock workers at the port walked out, leaving container ships waiting at sea while the "
+        "port authority and unions held talks about pay.",
+        "en",
+    )
+    custom = {tag.code: tag for tag in tags}["acme:ports"]
+    assert custom.name == "ports and shipping" and "container ships" in custom.evidence
+    french = tagger.tag("Le port bloqué", "Les porte-conteneurs attendent devant le port.", "fr")
+    assert "ports et transport maritime" in [tag.name for tag in french]
+    assert "medtop:20000639" in tagger.phrases["en"]["shuttle diplomacy"]
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        {"code": "acme:x", "broader": "medtop:99999999", "terms": {"en": ["x"]}},
+        {"code": "medtop:99999999", "terms": {"en": ["x"]}},
+        {"code": "acme:x", "terms": ["x"]},
+    ],
+)
+def test_custom_topics_file_errors_are_reported(tmp_path: Path, topic: dict[str, object]) -> None:
+    with pytest.raises(TopicsFileError):
+        load_tagger(_topics_file(tmp_path / "bad.json", [topic]))
+
+
+def test_every_emitted_concept_has_a_french_label_and_no_retired_code() -> None:
+    vocabulary = load_vocabulary()
+    french = vocabulary.translations["fr"]
+    codes = [code for code in bundled_lexicon() if not code.startswith("_")]
+    assert set(vocabulary.top_level()) <= set(codes)
+    assert len(vocabulary.top_level()) == 17
+    for code in codes:
+        assert code in vocabulary.labels  # the shipped vocabulary has no retired concept
+        assert french.get(code), code
+
+
+def test_shipped_model_is_small_and_covers_all_top_level_topics() -> None:
+    model_file = Path(__file__).resolve().parent.parent / "tasks" / "data" / "topic-model.npz"
+    assert model_file.stat().st_size < 3 * 1024 * 1024
+    model = load_tagger().models["en"]
+    assert set(model.classes) == set(load_vocabulary().top_level())
+    assert model.weights.shape == (len(model.names), len(model.classes))
