@@ -124,6 +124,9 @@ class Tagger:
     custom_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     custom_parents: dict[str, str] = field(default_factory=dict)
     top_level: tuple[str, ...] = ()
+    #: Concepts with lexicon entries (so with labels in the lexicon's languages): only
+    #: these are emitted below the top level; their other ancestors only pass evidence up.
+    emitted: frozenset[str] = frozenset()
 
     def _lineage(self, code: str) -> list[str]:
         """The concept and everything above it, custom parents included."""
@@ -216,7 +219,7 @@ class Tagger:
         relevance = {code: round(100 * probabilities[code]) for code in kept}
         deeper: list[tuple[int, str]] = []
         for code, score in evidence.scores.items():
-            if code in relevance or score < _MIN_DEEP:
+            if code in relevance or score < _MIN_DEEP or code not in self.emitted:
                 continue
             top = self._lineage(code)[-1]
             if top in relevance:
@@ -315,7 +318,13 @@ def build_tagger(
         index[language] = {key: tuple(codes) for key, codes in table.items() if key}
         index["^" + language] = {key.split()[0]: () for key in index[language]}
     return Tagger(
-        vocabulary, index, models, custom_labels, custom_parents, tuple(vocabulary.top_level())
+        vocabulary,
+        index,
+        models,
+        custom_labels,
+        custom_parents,
+        tuple(vocabulary.top_level()),
+        frozenset(code for code, _ in entries),
     )
 
 

@@ -161,3 +161,15 @@ def test_shipped_model_is_small_and_covers_all_top_level_topics() -> None:
     model = load_tagger().models["en"]
     assert set(model.classes) == set(load_vocabulary().top_level())
     assert model.weights.shape == (len(model.names), len(model.classes))
+
+
+def test_french_article_subjects_all_have_french_labels() -> None:
+    tags = load_tagger().tag(
+        "Séisme de magnitude 7 au Japon",
+        "Un puissant tremblement de terre a frappé le nord du Japon, faisant au moins douze "
+        "morts. Les secours recherchent des survivants sous les décombres.",
+        "fr",
+    )
+    french = load_vocabulary().translations["fr"]
+    assert tags[0].code == "medtop:03000000"
+    assert [tag.name for tag in tags] == [french[tag.code] for tag in tags]
