@@ -33,13 +33,12 @@ def token_spans(text: str) -> list[re.Match[str]]:
 
 def lemma(word: str, language: str) -> str:
     """The dictionary form of a lower-cased word, cached for the life of the process."""
+    if word.isdigit() or language not in LEMMA_LANGUAGES:
+        return word  # numbers never enter the cache: every article brings new ones
     table = _lemmas.setdefault(language, {})
     found = table.get(word)
     if found is None:
-        if language in LEMMA_LANGUAGES and not word.isdigit():
-            found = simplemma.lemmatize(word, lang=language).casefold()
-        else:
-            found = word
+        found = simplemma.lemmatize(word, lang=language).casefold()
         if len(table) < _LEMMA_CACHE_MAX:
             table[word] = found
     return found
