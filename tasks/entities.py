@@ -79,7 +79,7 @@ def _places() -> frozenset[str]:
     return frozenset(raw["places"])
 
 
-def _mentions(text: str, offset: int) -> list[_Mention]:
+def _mentions(text: str, offset: int, language: str) -> list[_Mention]:
     """Runs of capitalised words (connectors inside, adjectives after an organisation)."""
     found: list[_Mention] = []
     run: list[re.Match[str]] = []
@@ -107,7 +107,13 @@ def _mentions(text: str, offset: int) -> list[_Mention]:
             close()
         if word[0].isupper():
             run.append(match)
-        elif run and gap != "'" and (word.casefold() in _CONNECTORS or _ORG_ADJECTIVE.match(word)):
+        elif (
+            run
+            and gap != "'"
+            and (
+                word.casefold() in _CONNECTORS or (language == "fr" and _ORG_ADJECTIVE.match(word))
+            )
+        ):
             run.append(match)
             if word.casefold() not in _CONNECTORS and not _extends(run):
                 run.pop()
@@ -133,6 +139,9 @@ def _clean(
     """Drop sentence-initial function words, titles and qualifiers; a title hints a person."""
     words = list(mention.words)
     titled = False
+    inner = [i for i, word in enumerate(words[:-1]) if word.casefold() in _PERSON_TITLES]
+    if inner:  # "Instead Mr Blair": what follows the title is the name
+        titled, words = True, words[inner[-1] + 1 :]
     while words:
         lowered = words[0].casefold()
         initial = mention.sentence_start or len(words) < len(mention.words)
@@ -178,7 +187,10 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     places = _places()
     mentions = [
         cleaned
-        for mention in [*_mentions(headline, 0), *_mentions(body, len(headline) + 1)]
+        for mention in [
+            *_mentions(headline, 0, language),
+            *_mentions(body, len(headline) + 1, language),
+        ]
         if (cleaned := _clean(mention, stop, language, places)) is not None
     ]
     people: Counter[str] = Counter()
@@ -197,7 +209,8 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
             name in _KNOWN_ORGS
             or any(word in _ORG_CUES for word in lowered)
             or (len(mention.words) == 1 and _is_acronym(name))
-            or (len(mention.words) >= 2 and mention.words[0] in places)
+            # named after a place: "Glasgow Rangers" (not "Real Madrid": "John Kennedy" too)
+            or (len(lowered) > 1 and mention.words[0] in places)
         ):
             organisations[name] += 1
         elif len(mention.words) >= 2 and not any(_is_acronym(word) for word in mention.words):
@@ -209,6 +222,10 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     surnames: dict[str, str] = {}
     for name, _ in people.most_common():
         surnames.setdefault(name.split()[-1], name)
+    given = Counter(name.split()[0] for name in people)
+    for name in people:
+        if given[name.split()[0]] == 1:  # "Sir Anthony" is the article's only Anthony
+            surnames.setdefault(name.split()[0], name)
     for mention in short:
         full = surnames.get(mention.name)
         if full is not None:

@@ -173,3 +173,24 @@ def test_french_article_subjects_all_have_french_labels() -> None:
     french = load_vocabulary().translations["fr"]
     assert tags[0].code == "medtop:03000000"
     assert [tag.name for tag in tags] == [french[tag.code] for tag in tags]
+
+
+def test_entities_titles_given_names_and_french_organisations() -> None:
+    english = extract_entities(
+        "Media deal agreed",
+        "The group led by Anthony O'Reilly agreed the deal. Later Sir Anthony said the "
+        "Bank of Japan was not involved. Instead Mr Blair spoke to Glasgow Rangers fans.",
+        "en",
+    )
+    assert "Anthony O'Reilly" in english.people
+    assert "Anthony" not in english.people and "Blair" in english.people
+    assert {"Bank of Japan", "Glasgow Rangers"} <= set(english.organisations)
+    french = extract_entities(
+        "Les taux restent stables",
+        "La Banque centrale européenne a maintenu ses taux, selon Christine Lagarde, à "
+        "Francfort. Mme Lagarde a parlé devant l'Assemblée nationale.",
+        "fr",
+    )
+    assert {"Banque centrale européenne", "Assemblée nationale"} <= set(french.organisations)
+    assert french.people == ["Christine Lagarde"]
+    assert "Francfort" not in french.people
