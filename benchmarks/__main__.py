@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
     """Every measurement of one benchmark run, in one dictionary."""
     processes = args.processes or ([1, 2] if args.quick else [1, 2, 4])
-    articles = args.articles or (16 if args.quick else 120)
+    articles = args.articles or (16 if args.quick else 80)
     started = time.time()
     results: dict[str, Any] = {
         "command": command,
@@ -67,6 +67,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
         "throughput of the same process count",
         "runs": [r.summary() | {"latencies_ms": r.latencies_ms} for r in runs],
     }
+    results["capacity"] = report.capacity(results)
     results["targets"] = report.targets(results)
     results["seconds"] = round(time.time() - started, 1)
     return results

@@ -93,8 +93,29 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def capacity(results: dict[str, Any]) -> dict[str, Any]:
+    """Articles/s one core sustains per stage inside a worker: the stage's CPU, its claim-check
+    JSON, and Celery's own cost per task, taken from the no-op chain on one process."""
+    runs = results["endtoend"]["runs"]
+    # The fewest processes: the closest to what one core does.
+    ceiling = min((r for r in runs if r["mode"] == "ceiling"), key=lambda r: r["processes"])
+    celery_ms = ceiling["processes"] * 1000 / (5 * ceiling["articles_per_s"])
+    stages = []
+    for s in results["inprocess"]["stages"]:
+        total = s["cpu_ms"] + s["json_ms"] + celery_ms
+        name = s["stage"] if s["articles"] == "text" else f"{s['stage']} (lead image)"
+        stages.append(
+            {
+                "stage": name,
+                "ms_per_article": round(total, 2),
+                "articles_per_s_per_core": round(1000 / total, 1),
+            }
+        )
+    return {"celery_ms_per_task": round(celery_ms, 2), "stages": stages}
+
+
 def table(results: dict[str, Any]) -> str:
-    """The three tables the issue asks for, and the targets."""
+    """Stages in-process, runs end to end, the capacity model and the targets."""
     inprocess = results["inprocess"]
     corpus = inprocess["corpus"]
     stage_rows = [
@@ -133,6 +154,11 @@ def table(results: dict[str, Any]) -> str:
         ]
         for r in runs
     ]
+    model = results["capacity"]
+    capacity_rows = [
+        [c["stage"], f"{c['ms_per_article']:.2f}", f"{c['articles_per_s_per_core']:.1f}"]
+        for c in model["stages"]
+    ]
     target_rows = [
         [t["target"], t["measured"], t["goal"], "met" if t["met"] else "NOT met"]
         for t in results["targets"]
@@ -163,6 +189,10 @@ def table(results: dict[str, Any]) -> str:
                 ],
                 run_rows,
             ),
+            "",
+            f"Capacity model: stage CPU + JSON + Celery's {model['celery_ms_per_task']:.2f} ms "
+            "per task (no-op chain, fewest processes)",
+            render(["stage", "ms/article", "articles/s/core"], capacity_rows),
             "",
             "Targets",
             render(["target", "measured", "goal", ""], target_rows),
