@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 ARTICLE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN)]
 
+IMAGE_SCHEMES = ("http://", "https://", "data:image/", "file://")
+
 ContentType = Literal["auto", "text", "html", "markdown", "json"]
 
 
@@ -38,7 +40,18 @@ class Submission(BaseModel):
     def _content_has_text(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("content is empty or whitespace only")
+        if "\x00" in value:
+            raise ValueError("content contains NUL bytes: binary data is not an article")
         return value
+
+    @field_validator("images")
+    @classmethod
+    def _fetchable(cls, hrefs: list[str]) -> list[str]:
+        """Only what the thumbnail stage may fetch; other schemes are refused here, early."""
+        for href in hrefs:
+            if not href.strip().lower().startswith(IMAGE_SCHEMES):
+                raise ValueError(f"{href[:80]!r}: images must be http(s), data: or file: URLs")
+        return hrefs
 
     @field_validator("received_at")
     @classmethod

@@ -37,8 +37,6 @@ def sniff_content_type(content: str) -> str:
 
 def ingest(ref: ArticleRef, submission: Submission) -> IngestedArticle:
     """Accept ``submission`` as version ``ref.version`` of article ``ref.article_id``."""
-    if "\x00" in submission.content:
-        raise PermanentError("content contains NUL bytes: binary data is not an article")
     if is_feed(submission.content):
         raise PermanentError(
             "content is an RSS or Atom feed, not an article: `newsflow submit` expands a feed "

@@ -76,6 +76,7 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
 def _work(runtime: Runtime, ref: ArticleRef, ingested_json: str) -> NormalizedArticle:
     """The pure normalization, then the near-duplicates the store has seen (Celery side)."""
     article = normalize(IngestedArticle.model_validate_json(ingested_json))
+    runtime.limits.check_related_links(len(article.related))
     links = runtime.store.near_duplicates(ref, article.simhash)
     return article.model_copy(update={"near_duplicates": links})
 

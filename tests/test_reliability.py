@@ -129,8 +129,8 @@ def test_redis_restart_mid_run_loses_nothing(
 def faulty_workers(durable_redis: RedisServer, redis: Redis, tmp_path: Path) -> Iterator[Workers]:
     env = fast_env(
         durable_redis,
-        NEWSFLOW_TASK_SOFT_TIME_LIMIT="1",
-        NEWSFLOW_TASK_TIME_LIMIT="2",
+        NEWSFLOW_TASK_SOFT_TIME_LIMIT="3",
+        NEWSFLOW_TASK_TIME_LIMIT="5",
         NEWSFLOW_MAX_RETRIES="1",
         NEWSFLOW_MAX_SUBMISSION_BYTES="20000",
         PYTHONPATH=str(Path(__file__).resolve().parent.parent),

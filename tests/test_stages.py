@@ -52,9 +52,11 @@ def test_sniff_content_type(content: str, expected: str) -> None:
     assert sniff_content_type(content) == expected
 
 
-def test_ingest_refuses_binary() -> None:
-    with pytest.raises(PermanentError, match="NUL"):
-        ingest(REF, Submission(content="abc\x00def"))
+def test_submission_refuses_binary_and_unfetchable_images() -> None:
+    with pytest.raises(ValidationError, match="NUL"):
+        Submission(content="abc\x00def")
+    with pytest.raises(ValidationError, match="images must be"):
+        Submission(content="text", images=["gopher://example.com/x.jpg"])
 
 
 def test_normalize_seed_sample() -> None:
@@ -151,12 +153,15 @@ def test_thumbnail_seed_gets_a_title_card(tmp_path: Path) -> None:
 
 def test_thumbnail_prefers_submission_images() -> None:
     submission = Submission(
-        content="Title|Src\n\nBody text here.",
-        images=["ftp://nope", "https://img.example/lead.jpg"],
+        content="# Title\n\n![page](https://img.example/page.jpg)\n\nBody text here.",
+        images=["https://img.example/lead.jpg"],
     )
     article = tag(normalize(ingest(REF, submission)), load_tagger())
     found = discover(article)
-    assert [c.href for c in found.candidates] == ["https://img.example/lead.jpg"]
+    assert [c.href for c in found.candidates][:2] == [
+        "https://img.example/lead.jpg",
+        "https://img.example/page.jpg",
+    ]
 
 
 def test_publish_document_fields(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ import os
 import re
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from tasks.store import ArticleStore, DeadLetter
 from tasks.subscribers import SubscribersFileError, load_subscribers
 from tasks.tagger import load_tagger
 from tasks.vocabulary import load_vocabulary
+from workers.envelopes import read_envelopes
 from workers.inputs import read_inputs
 from workers.settings import Settings, redact
 from workers.table import render, shorten
@@ -37,7 +39,7 @@ def _validation_message(error: ValidationError) -> str:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """The embedded default: every stage in this process, no Redis, results on disk."""
     subscribers = load_subscribers(args.subscribers or settings.subscribers_file)
-    vocabulary, tagger = load_vocabulary(), load_tagger(settings.topics_file)
+    vocabulary, tagger = load_vocabulary(), load_tagger()
     # Renditions go beside the documents; with --json nothing is written to --out.
     images = settings.image_config(None if args.json else args.out / "media")
     out: Path = args.out
@@ -102,30 +104,50 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 
     submissions: list[Submission] = []
     refused = 0
-    inputs = list(read_inputs(args.paths))
-    if args.id and len(inputs) != 1:
+    candidates = list(_envelope_candidates(args) if args.envelope else _file_candidates(args))
+    if args.id and len(candidates) != 1:
         print("error: --id needs exactly one input", file=sys.stderr)
         return 2
     context = _redis_runtime(settings)
-    for source in inputs:
-        name = source.name
+    for name, build in candidates:
         try:
-            submission = source.submission(
-                content_type=args.content_type,
-                id=args.id,
-                source=args.source,
-                url=args.url,
-                images=args.image,
-            )
+            submission = build()
             context.limits.check_submission(submission)
             submissions.append(submission)
-        except (OSError, ValidationError, PermanentError) as error:
+        except (OSError, ValueError, PermanentError) as error:
             refused += 1
             reason = _validation_message(error) if isinstance(error, ValidationError) else error
             print(f"refused: {name}: {reason}", file=sys.stderr)
     for submission in submissions:
         print(submit(context, submission).article_id, flush=True)
     return 1 if refused else 0
+
+
+def _file_candidates(args: argparse.Namespace) -> Iterator[tuple[str, Callable[[], Submission]]]:
+    """Files (or feed items) with the producer's options from the command line."""
+    options = {
+        "content_type": args.content_type,
+        "id": args.id,
+        "source": args.source,
+        "url": args.url,
+        "images": args.image,
+    }
+    for source in read_inputs(args.paths):
+        yield source.name, partial(source.submission, **options)
+
+
+def _envelope_candidates(
+    args: argparse.Namespace,
+) -> Iterator[tuple[str, Callable[[], Submission]]]:
+    """Whole submissions given as JSON; an invalid one raises when built."""
+    for name, found in read_envelopes(args.paths):
+        yield name, partial(_unwrap, found)
+
+
+def _unwrap(found: Submission | Exception) -> Submission:
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -301,6 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     submit = commands.add_parser("submit", help="validate and enqueue articles")
     submit.add_argument(
         "paths", nargs="+", metavar="PATH", help="files or directories, - for stdin"
+    )
+    submit.add_argument(
+        "--envelope",
+        action="store_true",
+        help="each PATH holds whole submissions as JSON (object, array or JSON Lines)",
     )
     submit.add_argument("--id", help="article id (one input only)")
     submit.add_argument("--source", help="provider name")
