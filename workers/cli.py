@@ -39,7 +39,7 @@ def _validation_message(error: ValidationError) -> str:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """The embedded default: every stage in this process, no Redis, results on disk."""
     subscribers = load_subscribers(args.subscribers or settings.subscribers_file)
-    vocabulary, tagger = load_vocabulary(), load_tagger()
+    vocabulary, tagger = load_vocabulary(), load_tagger(settings.topics_file)
     # Renditions go beside the documents; with --json nothing is written to --out.
     images = settings.image_config(None if args.json else args.out / "media")
     out: Path = args.out
