@@ -41,8 +41,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def redis_server(directory: Path) -> Iterator[str]:
-    """A private, non-persistent redis-server on a free port; yields its URL."""
+def redis_server(directory: Path) -> Iterator[tuple[str, int]]:
+    """A private, non-persistent redis-server on a free port; yields its URL and pid."""
     binary = shutil.which("redis-server")
     if not binary:
         raise RuntimeError("redis-server is required: `make bench` installs it")
@@ -63,7 +63,7 @@ def redis_server(directory: Path) -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise
                 time.sleep(0.05)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -83,8 +83,9 @@ def bench_env(redis_url: str, media: Path) -> dict[str, str]:
 
 
 @contextmanager
-def worker(env: dict[str, str], processes: int, log: Path, mode: Mode) -> Iterator[None]:
-    """One ``newsflow worker`` node with ``processes`` processes on all five queues."""
+def worker(env: dict[str, str], processes: int, log: Path, mode: Mode) -> Iterator[int]:
+    """One ``newsflow worker`` node with ``processes`` processes on all five queues; yields
+    its pid."""
     include = ["--include", "benchmarks.noop"] if mode == "ceiling" else []
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -93,7 +94,7 @@ def worker(env: dict[str, str], processes: int, log: Path, mode: Mode) -> Iterat
             env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
         )  # fmt: skip
     try:
-        yield
+        yield process.pid
     finally:
         process.terminate()
         try:
@@ -115,6 +116,8 @@ class Run:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    worker_cpu_ms: float
+    redis_cpu_ms: float
     latencies_ms: list[float]
 
     def summary(self) -> dict[str, Any]:
@@ -131,12 +134,13 @@ def measure(mode: Mode, processes: int, count: int, rate: float, load: str, dire
     """Start Redis and the worker, drive ``count`` articles at ``rate`` (0: all at once)."""
     run_dir = directory / f"{mode}-{processes}-{load}"
     run_dir.mkdir(parents=True)
-    with redis_server(run_dir) as url:
+    with redis_server(run_dir) as (url, redis_pid):
         env = bench_env(url, run_dir / "media")
-        with worker(env, processes, run_dir / "worker.log", mode):
+        with worker(env, processes, run_dir / "worker.log", mode) as worker_pid:
             driver = subprocess.run(
                 [sys.executable, "-m", "benchmarks.endtoend", "drive", mode,
-                 "--count", str(count), "--rate", str(rate), "--warmup", str(2 * processes + 2)],
+                 "--count", str(count), "--rate", str(rate), "--warmup", str(2 * processes + 2),
+                 "--pids", f"{worker_pid},{redis_pid}"],
                 env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
             )  # fmt: skip
     if driver.returncode != 0:
@@ -149,6 +153,8 @@ def measure(mode: Mode, processes: int, count: int, rate: float, load: str, dire
         load=load,
         count=count,
         articles_per_s=round(result["articles_per_s"], 2),
+        worker_cpu_ms=round(result["cpu_ms"][0] / count, 2),
+        redis_cpu_ms=round(result["cpu_ms"][1] / count, 2),
         p50_ms=_percentile(latencies, 0.50),
         p95_ms=_percentile(latencies, 0.95),
         p99_ms=_percentile(latencies, 0.99),
@@ -200,8 +206,36 @@ def _published(redis: Redis, stream: str, after: str, wanted: int, timeout: floa
     return ids
 
 
-def drive(mode: Mode, count: int, rate: float, warmup: int, timeout: float) -> dict[str, Any]:
-    """Warm every worker process up, then submit ``count`` inputs and time their publication."""
+def cpu_ms(root: int) -> float:
+    """CPU time (user + system) of ``root`` and all its descendants so far, from /proc.
+
+    Unlike throughput, this does not depend on what else the machine is running.
+    """
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents[int(entry.name)] = int(fields[1])
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    tree, queue = set(), [root]
+    while queue:
+        pid = queue.pop()
+        tree.add(pid)
+        queue += [child for child, parent in parents.items() if parent == pid]
+    return sum(ticks.get(pid, 0) for pid in tree) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def drive(
+    mode: Mode, count: int, rate: float, warmup: int, timeout: float, pids: Sequence[int]
+) -> dict[str, Any]:
+    """Warm every worker process up, then submit ``count`` inputs and time their publication,
+    and the CPU the worker tree and redis-server (``pids``) spent meanwhile."""
     from tasks.keys import Keys
     from workers.settings import Settings
 
@@ -213,6 +247,7 @@ def drive(mode: Mode, count: int, rate: float, warmup: int, timeout: float) -> d
         send(item)
     last = _published(redis, stream, "0-0", warmup, timeout=180)[-1]
     submitted: dict[str, float] = {}
+    cpu_before = [cpu_ms(pid) for pid in pids]
     started = time.perf_counter()
     for index, (key, item) in enumerate(items[warmup:]):
         if rate > 0:
@@ -220,11 +255,12 @@ def drive(mode: Mode, count: int, rate: float, warmup: int, timeout: float) -> d
         submitted[key] = time.time() * 1000
         send(item)
     ids = _published(redis, stream, last, count, timeout)
+    cpu = [cpu_ms(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
     entries = redis.xrange(stream, min=ids[0], max=ids[-1])
     published = {fields["article_id"]: int(entry_id.split("-")[0]) for entry_id, fields in entries}
     latencies = [published[key] - at for key, at in submitted.items()]
     elapsed = (max(published.values()) - min(submitted.values())) / 1000
-    return {"articles_per_s": count / elapsed, "latencies_ms": latencies}
+    return {"articles_per_s": count / elapsed, "latencies_ms": latencies, "cpu_ms": cpu}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,8 +272,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command.add_argument("--rate", type=float, default=0.0, help="articles/s; 0: all at once")
     command.add_argument("--warmup", type=int, default=4)
     command.add_argument("--timeout", type=float, default=300.0)
+    command.add_argument("--pids", required=True, help="worker,redis-server pids: their CPU")
     args = parser.parse_args(argv)
-    result = drive(args.mode, args.count, args.rate, args.warmup, args.timeout)
+    pids = [int(pid) for pid in args.pids.split(",") if pid]
+    result = drive(args.mode, args.count, args.rate, args.warmup, args.timeout, pids)
     print(json.dumps(result))
     return 0
 

@@ -40,5 +40,6 @@ def test_python_m_benchmarks_writes_its_results(tmp_path: Path) -> None:
     assert runs["newsflow", "full"]["count"] == 3
     assert len(runs["newsflow", "full"]["latencies_ms"]) == 3
     assert all(r["articles_per_s"] > 0 and r["p99_ms"] >= r["p50_ms"] for r in runs.values())
-    assert len(results["targets"]) == 4
+    assert all(r["worker_cpu_ms"] > 0 for r in runs.values())
+    assert len(results["targets"]) == 5
     assert "articles/s" in result.stdout and "Targets" in result.stdout
