@@ -29,12 +29,18 @@ key                             type    holds
 ``P:published``                 stream  the firehose: every published document
 ``P:subscriber:NAME``           stream  the documents matching subscriber ``NAME``
 ``P:dead``                      stream  dead letters: articles whose stage failed for good
+``P:worker:NODE``               string  heartbeat of worker ``NODE`` (JSON: queues, pid,
+                                        time), rewritten every 10 s while it consumes and
+                                        expiring 30 s after the last beat
+                                        (``workers/heartbeat.py``, ``newsflow health``)
 ==============================  ======  ===================================================
 
 Article, delivered, content, url and simhash keys expire after
 ``NEWSFLOW_STATE_TTL_SECONDS``; streams are trimmed to ``NEWSFLOW_STREAM_MAXLEN`` entries.
 Celery's queues are the Redis lists ``ingest``, ``normalize``, ``tag``, ``thumbnail``
-and ``publish``.
+and ``publish`` (``celery_queue``) in the broker's Redis, without the prefix; messages a
+worker has taken but not yet acknowledged are in kombu's hash ``unacked``
+(``CELERY_UNACKED``: delivery tag -> ``[message, exchange, routing key]``).
 """
 
 from __future__ import annotations
@@ -46,6 +52,13 @@ from schemas import Stage
 SUBMISSION_FIELD = "submission"
 TRACE_FIELD = "trace_id"
 OUTCOME_FIELD = "outcome"
+#: kombu's Redis transport: the hash of messages delivered but not yet acknowledged.
+CELERY_UNACKED = "unacked"
+
+
+def celery_queue(stage: Stage) -> str:
+    """The broker queue of a stage: a Redis list (or AMQP queue) named like the stage."""
+    return stage
 
 
 def event_field(stage: Stage) -> str:
@@ -98,6 +111,19 @@ class Keys:
 
     def subscriber(self, name: str) -> str:
         return f"{self.prefix}:subscriber:{name}"
+
+    @property
+    def subscriber_pattern(self) -> str:
+        """SCAN pattern of every subscriber stream."""
+        return self.subscriber("*")
+
+    def worker(self, node: str) -> str:
+        return f"{self.prefix}:worker:{node}"
+
+    @property
+    def worker_pattern(self) -> str:
+        """SCAN pattern of every worker heartbeat."""
+        return self.worker("*")
 
     @property
     def dead(self) -> str:

@@ -18,6 +18,7 @@ from typing import NoReturn
 import structlog
 from celery import Task
 from celery.exceptions import Ignore, Reject, Retry
+from celery.utils.dispatch import Signal
 from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 
@@ -29,6 +30,11 @@ from tasks.store import INPUT_FIELD
 logger = structlog.get_logger("newsflow.stage")
 
 Work = Callable[[runtime.Runtime, ArticleRef, str], BaseModel]
+
+#: Sent in the process that ran the stage with its final event (``completed``,
+#: ``retrying`` or ``failed``, i.e. dead-lettered), once recorded: ``workers.metrics``
+#: counts them without tasks importing workers.
+stage_finished = Signal(name="newsflow.stage_finished")
 
 
 class StageTask(Task):  # type: ignore[misc]
@@ -85,6 +91,7 @@ def run_stage(task: Task, stage: Stage, article_id: str, version: int, work: Wor
         done = event("completed")
         context.store.finish(done, output)
         logger.info("stage.completed", duration_ms=done.duration_ms)
+        stage_finished.send(sender=stage, event=done)
     except Exception as error:
         permanent = isinstance(error, PermanentError | ValidationError)
         tries = max(attempts, task.request.retries + 1)
@@ -115,6 +122,7 @@ def _give_up(context: runtime.Runtime, failed: StageEvent) -> NoReturn:
     )
     context.store.finish(failed, None)
     context.store.dead_letter(failed)
+    stage_finished.send(sender=failed.stage, event=failed)
     raise Ignore()
 
 
@@ -129,4 +137,6 @@ def _retry(task: Task, context: runtime.Runtime, retrying: StageEvent, tries: in
         error=retrying.error,
         retry_in_s=round(delay, 2),
     )
-    raise task.retry(countdown=delay, max_retries=None)
+    retry = task.retry(countdown=delay, max_retries=None, throw=False)
+    stage_finished.send(sender=retrying.stage, event=retrying)
+    raise retry

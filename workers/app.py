@@ -21,6 +21,8 @@ from tasks.store import ArticleStore
 from tasks.subscribers import load_subscribers
 from tasks.tagger import load_tagger
 from tasks.vocabulary import load_vocabulary
+from workers import metrics
+from workers.heartbeat import Heartbeat
 from workers.logging import configure_logging
 from workers.settings import Settings
 from workers.sweeper import Sweeper
@@ -104,8 +106,13 @@ def create_app(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
         newsflow_sweep_interval=settings.sweep_interval,
+        # Task events on, so Flower (`celery -A workers.app flower`) works out of the box.
+        worker_send_task_events=True,
+        task_send_sent_event=True,
     )
     app.steps["worker"].add(Sweeper)
+    app.steps["consumer"].add(Heartbeat)
+    metrics.install()
     runtime.configure(lambda: build_runtime(settings))
     return app
 

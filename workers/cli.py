@@ -1,4 +1,4 @@
-"""The ``newsflow`` command: run, submit, worker, subscribe, status."""
+"""The ``newsflow`` command: run, submit, worker, subscribe, status, queues, trace, health."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from redis import Redis
 
 from schemas import STAGES, ArticleRef, Submission
 from tasks.errors import PermanentError
+from tasks.keys import Keys
 from tasks.pipeline import new_trace_id, run_inline
 from tasks.store import ArticleStore, DeadLetter
 from tasks.subscribers import SubscribersFileError, load_subscribers
@@ -164,7 +166,10 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         f"--hostname={args.name or f'newsflow-{os.getpid()}@{socket.gethostname()}'}",
         *(f"--include={module}" for module in args.include),
     ]
-    return supervise(argv)
+    from workers.metrics import exporter
+
+    with exporter(settings.metrics_port):
+        return supervise(argv)
 
 
 def cmd_subscribe(args: argparse.Namespace, settings: Settings) -> int:
@@ -309,6 +314,50 @@ def _find_letters(store: ArticleStore, key: str | None) -> list[DeadLetter]:
     ]
 
 
+def _state_redis(settings: Settings) -> Redis:
+    """A plain client for the monitoring commands, which need no stage runtime."""
+    return Redis.from_url(
+        settings.redis_url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5
+    )
+
+
+def cmd_queues(args: argparse.Namespace, settings: Settings) -> int:
+    """Backlog and in-flight messages per stage, subscriber lag, dead letters."""
+    from workers.monitor import overview, render_overview
+
+    configured = [s.name for s in load_subscribers(settings.subscribers_file)]
+    view = overview(settings.broker, _state_redis(settings), Keys(settings.key_prefix), configured)
+    print(view.to_json() if args.json else render_overview(view))
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
+    """One article's stage events, dead letters and, with --log, its log lines."""
+    from workers.trace import from_state, log_lines, render_trace
+
+    store = ArticleStore(
+        _state_redis(settings),
+        Keys(settings.key_prefix),
+        settings.state_ttl_seconds,
+        settings.stream_maxlen,
+    )
+    trace = from_state(store, args.id, args.version)
+    trace.log_lines = log_lines(args.log, args.id, args.version, trace.task_ids)
+    print(trace.to_json() if args.json else render_trace(trace))
+    return 0 if trace.trace_id or trace.log_lines or trace.dead_letters else 1
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """Probe: Redis, the broker and a worker's heartbeat; exit 0 when all answer."""
+    from workers.health import report, run_checks
+
+    checks = run_checks(
+        _state_redis(settings), Keys(settings.key_prefix), settings.broker, args.worker
+    )
+    print(report(checks, args.json))
+    return 0 if all(check.ok for check in checks) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -377,6 +426,36 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--version", type=int)
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
+
+    queues = commands.add_parser(
+        "queues", help="stage queue depths, subscriber lag and pending, dead letters"
+    )
+    queues.add_argument("--json", action="store_true")
+    queues.set_defaults(handler=cmd_queues)
+
+    trace = commands.add_parser("trace", help="an article's whole flow, with its log lines")
+    trace.add_argument("id")
+    trace.add_argument("--version", type=int, help="default: the latest (logs: every version)")
+    trace.add_argument(
+        "--log",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a worker log file to take the article's lines from (repeatable)",
+    )
+    trace.add_argument("--json", action="store_true")
+    trace.set_defaults(handler=cmd_trace)
+
+    health = commands.add_parser("health", help="probe: Redis, broker, a worker answering")
+    health.add_argument(
+        "--worker",
+        default="*",
+        metavar="NODE",
+        help="node name or glob that must answer; %%h is this host (default: any worker)",
+    )
+    health.add_argument("--json", action="store_true")
+    health.set_defaults(handler=cmd_health)
     return parser
 
 

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     soft_shutdown_timeout: float = Field(default=30.0, ge=0)
     stall_timeout: int = Field(default=3600, ge=10)
     sweep_interval: int = Field(default=30, ge=1)
+    metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Prometheus port of `newsflow worker`; 0: off."
+    )
     max_submission_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     max_images: int = Field(default=20, ge=0)
     max_related_links: int = Field(default=200, ge=0)
