@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SAMPLES := $(wildcard ../shared/samples)
 
-.PHONY: demo test lint install redis-server clean bench
+.PHONY: demo test lint install redis-server clean bench eval-topics
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) redis-server
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## Topic tagging: per-language precision, recall and macro-F1 on held-out data (docs/topics.md).
+eval-topics: $(STAMP)
+	$(BIN)/python -m benchmarks.topics
 
 ## Tests need a redis-server binary (each test session starts a private one).
 redis-server:
