@@ -26,12 +26,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 Mode = Literal["newsflow", "ceiling"]
+#: Stream entries as redis-py returns them with ``decode_responses``.
+Entries = list[tuple[str, dict[str, str]]]
 
 
 def _free_port() -> int:
@@ -201,7 +203,7 @@ def _published(redis: Redis, stream: str, after: str, wanted: int, timeout: floa
         if time.monotonic() > deadline:
             raise TimeoutError(f"{len(ids)} of {wanted} articles published within {timeout} s")
         found = redis.xread({stream: ids[-1] if ids else after}, count=1000, block=1000)
-        for _, entries in found:
+        for _, entries in cast(list[tuple[str, Entries]], found):
             ids += [entry_id for entry_id, _ in entries]
     return ids
 
@@ -256,7 +258,7 @@ def drive(
         send(item)
     ids = _published(redis, stream, last, count, timeout)
     cpu = [cpu_ms(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
-    entries = redis.xrange(stream, min=ids[0], max=ids[-1])
+    entries = cast(Entries, redis.xrange(stream, min=ids[0], max=ids[-1]))
     published = {fields["article_id"]: int(entry_id.split("-")[0]) for entry_id, fields in entries}
     latencies = [published[key] - at for key, at in submitted.items()]
     elapsed = (max(published.values()) - min(submitted.values())) / 1000

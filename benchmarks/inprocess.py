@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -96,11 +97,15 @@ def measure(articles: Sequence[Article], media: Path, repeat: int, label: str) -
     costs = [_cost("ingest", label, ingest_ms, len(articles), words, 0.0)]
     for stage, step in steps:
         outputs = [step(item) for item in current]  # also warms caches and files
-        total = _cpu_ms(lambda s=step, c=current: [s(item) for item in c], repeat)
+        total = _cpu_ms(partial(_apply, step, current), repeat)
         serialization = _json_ms(current, outputs, repeat)
         costs.append(_cost(stage, label, total, len(articles), words, serialization))
         current = outputs
     return costs
+
+
+def _apply(step: Callable[[Any], BaseModel], items: Sequence[Any]) -> list[BaseModel]:
+    return [step(item) for item in items]
 
 
 def _cost(stage: str, label: str, total: float, count: int, words: int, json: float) -> StageCost:
