@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,8 @@ WORDS = st.sampled_from(
         "Le", "président", "a", "déclaré", "« prêt »", "l’Ukraine", "The", "council", "said",
         "“yes”", "Straße", "niño", "**bold**", "|LCI", "Thumbnail", "Related Posts", "Read more",
         "\u00a0", "\u200b", "\x07", "Ã©", "<p>", "</p>", "<b>", "&amp;", "#", "- item", "…",
-        "cookies", "newsletter", "\t", "é", "e\u0301",
+        "cookies", "newsletter", "\t", "é", "e\u0301", "<script>alert(1)</script>",
+        '<a href="javascript:alert(1)" onclick="x()">link</a>', "<img src=x onerror=alert(1)>",
     ]
 )  # fmt: skip
 TEXT = st.one_of(
@@ -48,6 +50,15 @@ def try_normalize(content: str, content_type: str = "auto") -> NormalizedArticle
         return None
 
 
+def assert_safe(html: str) -> None:
+    """Only allowlisted markup: no script, no event handler, no javascript: link."""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for element in root.iter():
+        assert element.tag not in {"script", "style", "img", "iframe"}
+        assert not any(name.startswith("on") for name in element.attrib)
+        assert not element.get("href", "").strip().casefold().startswith("javascript:")
+
+
 @SETTINGS
 @given(TEXT)
 def test_clean_is_idempotent(text: str) -> None:
@@ -63,6 +74,7 @@ def test_normalize_never_raises(content: str, content_type: str) -> None:
         assert article.headline and article.paragraphs
         assert all(p == p.strip() and "\n" not in p for p in article.paragraphs)
         assert "\u200b" not in article.body_text and "\x07" not in article.body_text
+        assert_safe(article.body_html)
 
 
 @SETTINGS

@@ -16,7 +16,7 @@ _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "form"
 
 
 def _blocks(root: lxml.html.HtmlElement, base: str | None, found: Extracted) -> list[Block]:
-    """Block elements in document order; text outside any block becomes paragraphs."""
+    """Outermost block elements in document order, each with its sanitized markup."""
     for element in list(root.iter(*_SKIP_TAGS)):
         element.drop_tree()
     for image in root.iter("img"):
@@ -32,12 +32,15 @@ def _blocks(root: lxml.html.HtmlElement, base: str | None, found: Extracted) -> 
             link = element.find(".//a[@href]")
             href = absolute(link.get("href"), base) if link is not None else None
             html = sanitize(lxml.html.tostring(element, encoding="unicode", with_tail=False))
-            items.append(Block(text, html, href))
+            items.append(Block(text, f"<ul>{html}</ul>" if element.tag == "li" else html, href))
     return items
 
 
 def read_fragment(content: str, base: str | None = None) -> Extracted:
-    """Paragraphs of an HTML fragment, boilerplate sifted out as for a page."""
+    """Paragraphs of an HTML fragment, boilerplate sifted out as for a page.
+
+    A fragment with no block element (a feed summary) is split at blank lines and ``<br>``s.
+    """
     found = Extracted()
     try:
         root = lxml.html.fragment_fromstring(content, create_parent="div")

@@ -63,7 +63,8 @@ def _blocks(body: _Element, base: str | None, found: Extracted) -> list[Block]:
         elif not text:
             continue
         elif element.tag == "head":
-            level = min(4, max(2, int((element.get("rend") or "h2")[-1:] or 2)))
+            rank = (element.get("rend") or "")[-1:]
+            level = min(4, max(2, int(rank) if rank.isdigit() else 2))
             items.append(Block(text, f"<h{level}>{_inline(element)}</h{level}>"))
         elif element.tag == "list":
             for item in element.iter("item"):

@@ -28,7 +28,9 @@ def sanitize(html: str) -> str:
 
 
 def body_html(blocks: list[Block]) -> str:
-    """Each block's own markup where the source had some, else its text as a paragraph."""
-    return sanitize(
-        "\n".join(block.html or f"<p>{escape(block.text, quote=False)}</p>" for block in blocks)
-    )
+    """Each block's own markup where the source had some, else its text as a paragraph.
+
+    List items come one block each, wrapped in their own list; adjacent lists are joined.
+    """
+    html = "\n".join(block.html or f"<p>{escape(block.text, quote=False)}</p>" for block in blocks)
+    return sanitize(html.replace("</ul>\n<ul>", "\n"))
