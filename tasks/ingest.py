@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Literal
 
 from celery import shared_task
 
@@ -14,11 +15,13 @@ from tasks.formats.feed import is_feed
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
 
+ResolvedContentType = Literal["text", "html", "markdown", "json"]
+
 _HTML_TAG = re.compile(r"<(html|head|body|article|p|div|h[1-6]|meta|title)\b", re.IGNORECASE)
 _MARKDOWN = re.compile(r"^(#{1,6} \S|!\[[^\]]*\]\(|\[[^\]]+\]\(https?://)", re.MULTILINE)
 
 
-def sniff_content_type(content: str) -> str:
+def sniff_content_type(content: str) -> ResolvedContentType:
     """Guess the format of raw content; a producer can override it on the submission."""
     head = content.lstrip()[:2048]
     if head[:1] in "{[":
@@ -42,9 +45,11 @@ def ingest(ref: ArticleRef, submission: Submission) -> IngestedArticle:
             "content is an RSS or Atom feed, not an article: `newsflow submit` expands a feed "
             "file into one submission per item"
         )
-    content_type = submission.content_type
-    if content_type == "auto":
-        content_type = sniff_content_type(submission.content)
+    content_type = (
+        sniff_content_type(submission.content)
+        if submission.content_type == "auto"
+        else submission.content_type
+    )
     return IngestedArticle(
         **ref.model_dump(),
         submission=submission,

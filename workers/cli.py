@@ -253,14 +253,14 @@ def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     context = _redis_runtime(settings)
     store = context.store
     if args.action == "list":
-        letters = [_letter_summary(letter) for letter in store.dead_letters(args.count)]
+        summaries = [_letter_summary(letter) for letter in store.dead_letters(args.count)]
         if args.json:
-            print(json.dumps(letters, ensure_ascii=False))
-        elif letters:
+            print(json.dumps(summaries, ensure_ascii=False))
+        elif summaries:
             columns = ["id", "article_id", "version", "stage", "attempts", "error_type", "error"]
             rows = [
                 [letter[c] for c in columns[:-1]] + [shorten(letter["error"], 60)]
-                for letter in letters
+                for letter in summaries
             ]
             print(render(columns, rows))
         else:
