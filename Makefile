@@ -17,7 +17,8 @@ install: $(STAMP)
 
 ## Run every stage in-process (no Redis) on the bundled examples and show the result.
 demo: $(STAMP)
-	$(BIN)/newsflow run --subscribers examples/subscribers.toml --out out examples/articles $(SAMPLES)
+	NEWSFLOW_LOG_FORMAT=console NEWSFLOW_LOG_LEVEL=WARNING \
+	  $(BIN)/newsflow run --subscribers examples/subscribers.toml --out out examples/articles $(SAMPLES)
 	@echo
 	@echo "Documents: out/*.json   Subscriber matches: out/subscribers/*.jsonl"
 
