@@ -9,56 +9,144 @@ frequencies demote words every article uses.
 
 from __future__ import annotations
 
-import heapq
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from tasks.nlp import lemma_list, stopwords
+import numpy as np
+
+from tasks.nlp import stopwords, written_lemmas
 
 _CHUNK = re.compile(r"[^.!?;:,()«»\"“”\n–—]+")
 _WORD = re.compile(r"\w+(?:-\w+)*")
+#: Closes every chunk: it is no word, so no phrase runs across it.
+_BREAK = "\n"
 _MAX_WORDS = 3
 _MAX_KEYWORDS = 10
 _HEADLINE_BOOST = 2.0
+_Key = tuple[str, ...]
 
 
 @dataclass
-class _Candidate:
-    form: str
-    first: float
-    count: float = 0.0
-    occurrences: int = 0
-    capitalised: int = 0
+class _Words:
+    """Headline then body as flat lists, one item per word and a break after each chunk.
 
+    Flat lists turn into numpy arrays, so every phrase of every size is counted without a
+    Python loop over each start and end position.
+    """
 
-def _scan(
-    text: str, language: str, weight: float, offset: float, found: dict[tuple[str, ...], _Candidate]
-) -> None:
-    stop = stopwords(language)
-    length = max(len(text), 1)
-    for chunk in _CHUNK.finditer(text):
-        words = _WORD.findall(chunk.group())
-        keys = lemma_list([word.casefold() for word in words], language)
-        # May a phrase start (3+ letters) or end (2+) on this word?
-        opens = [k not in stop and len(k) > 2 and not k.isdigit() for k in keys]
-        closes = [k not in stop and len(k) > 1 and not k.isdigit() for k in keys]
-        where = offset + (1 - offset) * chunk.start() / length
-        for start in range(len(words)):
-            if not opens[start]:
+    words: list[str]
+    keys: list[str]
+    #: Where the word's chunk starts, from the text's offset (0 or 0.1) to 1 (its end).
+    where: list[float]
+    #: Capitalised and not the first word of its chunk.
+    capital: list[bool]
+    weight: list[float]
+
+    def read(self, text: str, language: str, offset: float, weight: float) -> None:
+        length = max(len(text), 1)
+        initial: list[int] = []
+        words, keys, where = self.words, self.keys, self.where
+        before = len(words)
+        for chunk in _CHUNK.finditer(text):
+            found = _WORD.findall(chunk.group())
+            if not found:
                 continue
-            capital = start > 0 and words[start][0].isupper()
-            for end in range(start + 1, min(start + _MAX_WORDS, len(words)) + 1):
-                if not closes[end - 1]:
-                    continue
-                key = tuple(keys[start:end])
-                candidate = found.get(key)
-                if candidate is None:
-                    candidate = found[key] = _Candidate(" ".join(words[start:end]), where)
-                candidate.count += weight
-                candidate.occurrences += 1
-                candidate.capitalised += capital
+            initial.append(len(words))
+            words += found
+            words.append(_BREAK)
+            keys += written_lemmas(found, language)
+            keys.append(_BREAK)
+            where += [offset + (1 - offset) * chunk.start() / length] * (len(found) + 1)
+        added = words[before:]
+        upper = {word for word in set(added) if word[0].isupper()}
+        self.capital += map(upper.__contains__, added)
+        for index in initial:
+            self.capital[index] = False
+        self.weight += [weight] * len(added)
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    """Distinct phrases of one size: first word index, weighted count, occurrences."""
+
+    size: int
+    first: np.ndarray
+    count: np.ndarray
+    occurrences: np.ndarray
+    capitalised: np.ndarray
+
+
+def _phrases(text: _Words, stop: frozenset[str]) -> list[_Phrases]:
+    """Phrases of up to three words that neither start nor end with a stopword."""
+    unique = list(set(text.keys))
+    ident = {key: position for position, key in enumerate(unique)}
+    ids = np.fromiter(map(ident.__getitem__, text.keys), np.int64, len(text.keys))
+    closing = np.fromiter(
+        (k not in stop and len(k) > 1 and not k.isdigit() for k in unique), bool, len(unique)
+    )
+    opening = closing & (np.fromiter(map(len, unique), np.int64, len(unique)) > 2)
+    opens, closes = opening[ids], closing[ids]
+    # A trigram's middle word may be a stopword ("Bank of England"), not a chunk break.
+    inner = ids[1:-1] != ident.get(_BREAK, -1)
+    size = len(unique)
+    candidates = [
+        (opens, ids),
+        (opens[:-1] & closes[1:], ids[:-1] * size + ids[1:]),
+        (opens[:-2] & inner & closes[2:], (ids[:-2] * size + ids[1:-1]) * size + ids[2:]),
+    ]
+    weight, capital = np.array(text.weight), np.array(text.capital, dtype=bool)
+    found: list[_Phrases] = []
+    for length, (mask, codes) in enumerate(candidates, start=1):
+        starts = np.flatnonzero(mask)
+        _, first, inverse, occurrences = np.unique(
+            codes[starts], return_index=True, return_inverse=True, return_counts=True
+        )
+        found.append(
+            _Phrases(
+                length,
+                starts[first],
+                np.bincount(inverse, weights=weight[starts], minlength=len(first)),
+                occurrences,
+                np.bincount(inverse, weights=capital[starts], minlength=len(first)) > 0,
+            )
+        )
+    return found
+
+
+def _ranked(
+    text: _Words, found: list[_Phrases], rarity: Callable[[str], float] | None
+) -> list[tuple[float, _Key, int]]:
+    """The best ``4 * _MAX_KEYWORDS`` phrases (score, lemmas, first word), best first."""
+    where = np.array(text.where)
+    scored: list[tuple[np.ndarray, np.ndarray, int]] = []
+    for phrases in found:
+        keep = np.flatnonzero(phrases.occurrences > 1) if phrases.size > 1 else None
+        first = phrases.first if keep is None else phrases.first[keep]
+        score = np.log1p(phrases.count if keep is None else phrases.count[keep])
+        score *= 1.5 - where[first]
+        if rarity is not None:
+            keys = text.keys
+            size = phrases.size
+            names = (" ".join(keys[i : i + size]) for i in first.tolist())
+            score *= np.fromiter(map(rarity, names), np.float64, len(first))
+        capitalised = phrases.capitalised if keep is None else phrases.capitalised[keep]
+        score[capitalised] *= 1.3
+        score *= 1 + 0.4 * (phrases.size - 1)
+        scored.append((score, first, phrases.size))
+    values = np.concatenate([score for score, _, _ in scored])
+    if not len(values):
+        return []
+    limit = min(4 * _MAX_KEYWORDS, len(values))
+    threshold = np.partition(values, len(values) - limit)[len(values) - limit]
+    best = [
+        (value, tuple(text.keys[start : start + size]), start)
+        for score, first, size in scored
+        for value, start in zip(
+            score[score >= threshold].tolist(), first[score >= threshold].tolist(), strict=True
+        )
+    ]
+    return sorted(best, reverse=True)[:limit]
 
 
 def extract_keywords(
@@ -73,35 +161,20 @@ def extract_keywords(
     ``rarity`` maps a lemma phrase to a weight around 1 (above for rare words); ``names``
     are the entities' full names, which replace a keyword that is one word of them.
     """
-    found: dict[tuple[str, ...], _Candidate] = {}
-    _scan(headline, language, _HEADLINE_BOOST, 0.0, found)
-    _scan(body, language, 1.0, 0.1, found)
-
-    def score(key: tuple[str, ...]) -> float:
-        candidate = found[key]
-        if len(key) > 1 and candidate.occurrences < 2:
-            return 0.0
-        base = math.log1p(candidate.count) * (1.5 - candidate.first)
-        if rarity is not None:
-            base *= rarity(" ".join(key))
-        if candidate.capitalised:
-            base *= 1.3
-        return base * (1 + 0.4 * (len(key) - 1))
-
-    scored = heapq.nlargest(
-        4 * _MAX_KEYWORDS,
-        ((score(key), key) for key, seen in found.items() if len(key) == 1 or seen.occurrences > 1),
-    )
-    chosen: list[tuple[str, ...]] = []
-    for value, key in scored:
+    text = _Words([], [], [], [], [])
+    text.read(headline, language, 0.0, _HEADLINE_BOOST)
+    text.read(body, language, 0.1, 1.0)
+    ranked = _ranked(text, _phrases(text, stopwords(language)), rarity)
+    chosen: dict[_Key, int] = {}
+    for value, key, start in ranked:
         if value <= 0 or len(chosen) == _MAX_KEYWORDS:
             break
         if any(_contains(other, key) or _contains(key, other) for other in chosen):
             continue
-        chosen.append(key)
+        chosen[key] = start
     keywords: list[str] = []
-    for key in chosen:
-        form = found[key].form
+    for key, start in chosen.items():
+        form = " ".join(text.words[start : start + len(key)])
         # A part of a name stands for the whole name: "Poutine" is "Vladimir Poutine".
         full = next((name for name in names if form in name.split()), form)
         if full not in keywords:

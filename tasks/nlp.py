@@ -19,6 +19,8 @@ _TOKEN = re.compile(r"\w+(?:-\w+)*")
 #: simplemma is a dictionary lookup but slow per call; a word's lemma never changes.
 _LEMMA_CACHE_MAX = 200_000
 _lemmas: dict[str, dict[str, str]] = {}
+#: The same, keyed by the word as written, so callers need not casefold every token.
+_written: dict[str, dict[str, str]] = {}
 
 
 def tokens(text: str) -> list[str]:
@@ -48,6 +50,19 @@ def lemma_list(words: list[str], language: str) -> list[str]:
     """``lemma`` of each word; the cache is read inline, as this runs on every word."""
     table = _lemmas.setdefault(language, {})
     return [table.get(word) or lemma(word, language) for word in words]
+
+
+def written_lemmas(words: list[str], language: str) -> list[str]:
+    """``lemma`` of each word as written (any case): one dict lookup per token when warm."""
+    table = _written.setdefault(language, {})
+    return [table.get(word) or _written_lemma(word, language, table) for word in words]
+
+
+def _written_lemma(word: str, language: str, table: dict[str, str]) -> str:
+    found = lemma(word.casefold(), language)
+    if len(table) < _LEMMA_CACHE_MAX and not word.isdigit():
+        table[word] = found
+    return found
 
 
 def lemmas(text: str, language: str) -> list[str]:
