@@ -12,14 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
 from tasks.nlp import stopwords, written_lemmas
 
-_CHUNK = re.compile(r"[^.!?;:,()«»\"“”\n–—]+")
-_WORD = re.compile(r"\w+(?:-\w+)*")
-#: Closes every chunk: it is no word, so no phrase runs across it.
+_BREAKS = ".!?;:,()«»\"“”\n–—"
+#: Chunks are what lies between runs of these; phrases never cross a chunk's end.
+_CHUNK = re.compile(f"[^{_BREAKS}]+")
+#: Words, and runs of chunk breaks as tokens of their own: one pass over the text.
+_TOKEN = re.compile(f"\\w+(?:-\\w+)*|[{_BREAKS}]+")
+_BREAK_CHARS = frozenset(_BREAKS)
+#: Put between the headline's tokens and the body's.
 _BREAK = "\n"
 _MAX_WORDS = 3
 _MAX_KEYWORDS = 10
@@ -29,41 +34,50 @@ _Key = tuple[str, ...]
 
 @dataclass
 class _Words:
-    """Headline then body as flat lists, one item per word and a break after each chunk.
+    """Headline then body as flat token lists, chunk breaks included, and numpy flags.
 
-    Flat lists turn into numpy arrays, so every phrase of every size is counted without a
-    Python loop over each start and end position.
+    One regex pass and numpy arrays count every phrase of every size without a Python
+    loop over each start and end position.
     """
 
     words: list[str]
     keys: list[str]
-    #: Where the word's chunk starts, from the text's offset (0 or 0.1) to 1 (its end).
-    where: list[float]
+    #: Where the token's chunk starts, from the text's offset (0 or 0.1) to 1 (its end).
+    where: np.ndarray
+    breaks: np.ndarray
     #: Capitalised and not the first word of its chunk.
-    capital: list[bool]
-    weight: list[float]
+    capital: np.ndarray
+    weight: np.ndarray
 
-    def read(self, text: str, language: str, offset: float, weight: float) -> None:
-        length = max(len(text), 1)
-        initial: list[int] = []
-        words, keys, where = self.words, self.keys, self.where
-        before = len(words)
-        for chunk in _CHUNK.finditer(text):
-            found = _WORD.findall(chunk.group())
-            if not found:
-                continue
-            initial.append(len(words))
-            words += found
-            words.append(_BREAK)
-            keys += written_lemmas(found, language)
-            keys.append(_BREAK)
-            where += [offset + (1 - offset) * chunk.start() / length] * (len(found) + 1)
-        added = words[before:]
-        upper = {word for word in set(added) if word[0].isupper()}
-        self.capital += map(upper.__contains__, added)
-        for index in initial:
-            self.capital[index] = False
-        self.weight += [weight] * len(added)
+
+def _read(text: str, language: str, offset: float, weight: float) -> _Words:
+    words = _TOKEN.findall(text)
+    count = len(words)
+    breaks = np.fromiter(map(_BREAK_CHARS.__contains__, map(itemgetter(0), words)), bool, count)
+    starts = np.array([chunk.start() for chunk in _CHUNK.finditer(text)] or [0], np.float64)
+    # The n-th run of breaks ends the chunk before it; a text may open with one.
+    chunk = np.cumsum(breaks) - (text[:1] in _BREAK_CHARS)
+    where = offset + (1 - offset) * starts[np.clip(chunk, 0, len(starts) - 1)] / max(len(text), 1)
+    upper = {word for word in set(words) if word[0].isupper()}
+    capital = np.fromiter(map(upper.__contains__, words), bool, count)
+    capital[1:] &= ~breaks[:-1]
+    if count:
+        capital[0] = False
+    return _Words(
+        words, written_lemmas(words, language), where, breaks, capital, np.full(count, weight)
+    )
+
+
+def _joined(head: _Words, body: _Words) -> _Words:
+    """Headline and body as one token list, a break between them."""
+    return _Words(
+        [*head.words, _BREAK, *body.words],
+        [*head.keys, _BREAK, *body.keys],
+        np.concatenate([head.where, [0.0], body.where]),
+        np.concatenate([head.breaks, [True], body.breaks]),
+        np.concatenate([head.capital, [False], body.capital]),
+        np.concatenate([head.weight, [0.0], body.weight]),
+    )
 
 
 @dataclass(frozen=True)
@@ -87,15 +101,17 @@ def _phrases(text: _Words, stop: frozenset[str]) -> list[_Phrases]:
     )
     opening = closing & (np.fromiter(map(len, unique), np.int64, len(unique)) > 2)
     opens, closes = opening[ids], closing[ids]
+    opens &= ~text.breaks
+    closes &= ~text.breaks
     # A trigram's middle word may be a stopword ("Bank of England"), not a chunk break.
-    inner = ids[1:-1] != ident.get(_BREAK, -1)
+    inner = ~text.breaks[1:-1]
     size = len(unique)
     candidates = [
         (opens, ids),
         (opens[:-1] & closes[1:], ids[:-1] * size + ids[1:]),
         (opens[:-2] & inner & closes[2:], (ids[:-2] * size + ids[1:-1]) * size + ids[2:]),
     ]
-    weight, capital = np.array(text.weight), np.array(text.capital, dtype=bool)
+    weight, capital = text.weight, text.capital
     found: list[_Phrases] = []
     for length, (mask, codes) in enumerate(candidates, start=1):
         starts = np.flatnonzero(mask)
@@ -118,7 +134,7 @@ def _ranked(
     text: _Words, found: list[_Phrases], rarity: Callable[[str], float] | None
 ) -> list[tuple[float, _Key, int]]:
     """The best ``4 * _MAX_KEYWORDS`` phrases (score, lemmas, first word), best first."""
-    where = np.array(text.where)
+    where = text.where
     scored: list[tuple[np.ndarray, np.ndarray, int]] = []
     for phrases in found:
         keep = np.flatnonzero(phrases.occurrences > 1) if phrases.size > 1 else None
@@ -161,9 +177,9 @@ def extract_keywords(
     ``rarity`` maps a lemma phrase to a weight around 1 (above for rare words); ``names``
     are the entities' full names, which replace a keyword that is one word of them.
     """
-    text = _Words([], [], [], [], [])
-    text.read(headline, language, 0.0, _HEADLINE_BOOST)
-    text.read(body, language, 0.1, 1.0)
+    text = _joined(
+        _read(headline, language, 0.0, _HEADLINE_BOOST), _read(body, language, 0.1, 1.0)
+    )
     ranked = _ranked(text, _phrases(text, stopwords(language)), rarity)
     chosen: dict[_Key, int] = {}
     for value, key, start in ranked:
