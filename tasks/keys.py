@@ -19,9 +19,10 @@ key                             type    holds
 ``P:url:SHA256``                string  the article id first submitted with this canonical URL
                                         (SHA-256 of it): a later submission of the same URL
                                         without an id becomes a new version of that article
-``P:simhash:B:XXXX``            set     ``ID:vN:SIMHASH`` of each article version whose
-                                        SimHash has the 16 bits ``XXXX`` in band ``B`` (0-3):
-                                        near-duplicate candidates (``tasks/neardup.lua``)
+``P:neardup:B:XXXX``            zset    ``ID:vN:SIMHASH`` of the newest article versions
+                                        whose SimHash has the 16 bits ``XXXX`` in band ``B``
+                                        (0-3), scored by time seen: near-duplicate candidates
+                                        (``tasks/neardup.lua``)
 ``P:inflight``                  zset    ``ID:vN`` of every version not yet published,
                                         deduplicated or dead-lettered, scored by the time
                                         after which it counts as stalled
@@ -35,7 +36,7 @@ key                             type    holds
                                         (``workers/heartbeat.py``, ``newsflow health``)
 ==============================  ======  ===================================================
 
-Article, delivered, content, url and simhash keys expire after
+Article, delivered, content, url and near-duplicate keys expire after
 ``NEWSFLOW_STATE_TTL_SECONDS``; streams are trimmed to ``NEWSFLOW_STREAM_MAXLEN`` entries.
 Celery's queues are the Redis lists ``ingest``, ``normalize``, ``tag``, ``thumbnail``
 and ``publish`` (``celery_queue``) in the broker's Redis, without the prefix; messages a
@@ -95,7 +96,7 @@ class Keys:
         return f"{self.prefix}:url:{canonical_sha256}"
 
     def simhash_band(self, band: int, bits: str) -> str:
-        return f"{self.prefix}:simhash:{band}:{bits}"
+        return f"{self.prefix}:neardup:{band}:{bits}"
 
     @property
     def inflight(self) -> str:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from redis import Redis
 
 from schemas import STAGES, ArticleRef, PublishedRecord, Stage, StageEvent, Submission
-from tasks.fingerprint import hamming, is_near_duplicate
+from tasks.fingerprint import NEAR_DUPLICATE_BITS
 from tasks.formats.urls import canonical_url
 from tasks.keys import (
     OUTCOME_FIELD,
@@ -78,6 +78,9 @@ def owner_id(ref: ArticleRef) -> str:
 
 #: A story syndicated everywhere needs a few links, not hundreds, on each copy.
 MAX_NEAR_DUPLICATES = 20
+#: Newest members kept in each SimHash band: bounds a lookup when boilerplate-heavy texts
+#: crowd one band, and still reaches back past any story's syndication burst.
+BAND_MEMBERS = 1000
 
 
 @dataclass(frozen=True)
@@ -99,12 +102,14 @@ class ArticleStore:
         ttl_seconds: int,
         stream_maxlen: int,
         stall_seconds: int = 3600,
+        band_members: int = BAND_MEMBERS,
     ) -> None:
         self.redis = redis
         self.keys = keys
         self.ttl_seconds = ttl_seconds
         self.stream_maxlen = stream_maxlen
         self.stall_seconds = stall_seconds
+        self.band_members = band_members
         script = resources.files("tasks").joinpath("deliver.lua").read_text("utf-8")
         self._deliver = redis.register_script(script)
         script = resources.files("tasks").joinpath("neardup.lua").read_text("utf-8")
@@ -143,16 +148,21 @@ class ArticleStore:
         Records this version too, so later articles find it; a re-run finds the same ones.
         """
         bands = [fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4)]
-        seen = self._neardup(
+        found = self._neardup(
             keys=[self.keys.simhash_band(index, bits) for index, bits in enumerate(bands)],
-            args=[f"{ref.article_id}:v{ref.version}:{fingerprint}", self.ttl_seconds],
+            args=[
+                f"{ref.article_id}:v{ref.version}:{fingerprint}",
+                self.ttl_seconds,
+                time.time(),
+                self.band_members,
+                NEAR_DUPLICATE_BITS,
+            ],
         )
         distances: dict[str, int] = {}
-        for member in seen:
-            article_id, _, other = str(member).split(":")
-            if article_id != ref.article_id and is_near_duplicate(fingerprint, other):
-                distance = hamming(fingerprint, other)
-                distances[article_id] = min(distance, distances.get(article_id, distance))
+        for member, distance in zip(found[::2], found[1::2], strict=True):
+            article_id = str(member).split(":", 1)[0]
+            if article_id != ref.article_id:
+                distances[article_id] = min(int(distance), distances.get(article_id, 64))
         closest = sorted(distances, key=lambda article_id: (distances[article_id], article_id))
         return closest[:MAX_NEAR_DUPLICATES]
 

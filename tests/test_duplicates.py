@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from redis import Redis
 
 from schemas import ArticleRef, Submission
@@ -71,3 +73,15 @@ def test_normalized_copies_share_their_fingerprints() -> None:
     )
     assert text.content_sha256 == html.content_sha256
     assert text.simhash == html.simhash
+
+
+def test_near_duplicate_lookup_returns_near_ones_and_keeps_the_newest(redis_db: Redis) -> None:
+    """Members sharing a band but far away are not links; a crowded band keeps its newest."""
+    articles = ArticleStore(redis_db, Keys("bands"), 600, 1000, band_members=3)
+    ref = partial(ArticleRef, version=1, trace_id="t")
+    far = "0000" + "ffff" * 3  # shares band 0 with the others, 48 bits away
+    assert articles.near_duplicates(ref(article_id="far"), far) == []
+    for index in range(5):
+        articles.near_duplicates(ref(article_id=f"old-{index}"), "0000000000000001")
+    found = articles.near_duplicates(ref(article_id="new"), "0000000000000003")
+    assert found == ["old-2", "old-3", "old-4"]
