@@ -29,6 +29,7 @@ def _load_cues() -> dict[str, frozenset[str]]:
 
 _CUES = _load_cues()
 _WORD = re.compile(r"[^\W\d_][\w]*(?:-[^\W\d_][\w]*)*")
+_WORD_CHAR = re.compile(r"\w")
 #: Lower-case words that may sit inside a name: "Afrique de l'Ouest", "Ludwig van Beethoven".
 _CONNECTORS = _CUES["connectors"]
 #: Words a name may stand behind; dropped from the name, but a sign it names a person.
@@ -79,8 +80,77 @@ def _places() -> frozenset[str]:
     return frozenset(raw["places"])
 
 
+def _capitals() -> str:
+    """Upper-case letters as a regex class: ranges of the Basic Multilingual Plane, which
+    the regex engine tests in one lookup, and every astral character (checked later)."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        char = chr(code)
+        if char.isupper() and _WORD.match(char):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    bmp = "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in ranges)
+    return bmp + "\U00010000-\U0010ffff"
+
+
+@cache
+def _regions(language: str) -> re.Pattern[str]:
+    """Stretches where a mention may be: a capitalised word and the words that may follow it.
+
+    Only these stretches go through the word-by-word rules of ``_runs``; the regex engine
+    skips the lower-case rest of the text. Each word is a whole ``_WORD`` match.
+    """
+    capitals = _capitals()
+    tail = r"\w*(?:-[^\W\d_]\w*)*"
+    ends = r"(?!\w)(?!-[^\W\d_])"
+    lower = "(?i:" + "|".join(sorted(_CONNECTORS, key=len, reverse=True)) + ")"
+    if language == "fr":
+        lower += "|" + _ORG_ADJECTIVE.pattern.strip("^$")
+    follow = rf"(?:[ '’\u00a0][{capitals}]{tail}|[ ’\u00a0](?:{lower}){ends})"
+    return re.compile(rf"[{capitals}]{tail}(?:{follow})*")
+
+
 def _mentions(text: str, offset: int, language: str) -> list[_Mention]:
     """Runs of capitalised words (connectors inside, adjectives after an organisation)."""
+    found: list[_Mention] = []
+    regions = _regions("fr" if language == "fr" else "*")
+    position = 0
+    while (region := regions.search(text, position)) is not None:
+        start = region.start()
+        if _inside_word(text, start) or not _is_capital(text[start]):
+            position = start + 1
+            continue
+        found += _runs(text, start, region.end(), offset, language)
+        position = region.end()
+    return found
+
+
+def _is_capital(char: str) -> bool:
+    return char.isupper() and _WORD.match(char) is not None
+
+
+def _inside_word(text: str, start: int) -> bool:
+    """A capital inside a word ("iPhone", "anti-Trump") starts no ``_WORD`` match.
+
+    A word runs from the first letter of a stretch of word characters to its end, and on
+    across a hyphen followed by a letter; digits and underscores alone start no word.
+    """
+    index = start - 1
+    if index >= 0 and text[index] == "-":
+        index -= 1
+        if index < 0 or not _WORD_CHAR.match(text[index]):
+            return False
+    while index >= 0 and _WORD_CHAR.match(text[index]):
+        if _WORD.match(text[index]):
+            return True
+        index -= 1
+    return False
+
+
+def _runs(text: str, begin: int, end: int, offset: int, language: str) -> list[_Mention]:
+    """The mentions in ``text[begin:end]``, word by word."""
     found: list[_Mention] = []
     run: list[re.Match[str]] = []
 
@@ -100,7 +170,7 @@ def _mentions(text: str, offset: int, language: str) -> list[_Mention]:
             )
         run.clear()
 
-    for match in _WORD.finditer(text):
+    for match in _WORD.finditer(text, begin, end):
         word = match.group()
         gap = text[run[-1].end() : match.start()] if run else ""
         if run and gap not in (" ", "'", "’", "\u00a0"):
