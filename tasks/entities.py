@@ -71,6 +71,8 @@ class _Mention:
 
     @property
     def name(self) -> str:
+        if not self.gaps:
+            return self.words[0]
         return "".join(word + gap for word, gap in zip(self.words, [*self.gaps, ""], strict=True))
 
 
@@ -109,7 +111,7 @@ def _regions(language: str) -> re.Pattern[str]:
     if language == "fr":
         lower += "|" + _ORG_ADJECTIVE.pattern.strip("^$")
     follow = rf"(?:[ '’\u00a0][{capitals}]{tail}|[ ’\u00a0](?:{lower}){ends})"
-    return re.compile(rf"[{capitals}]{tail}(?:{follow})*")
+    return re.compile(rf"[{capitals}]{tail}((?:{follow})*)")
 
 
 def _mentions(text: str, offset: int, language: str) -> list[_Mention]:
@@ -122,9 +124,18 @@ def _mentions(text: str, offset: int, language: str) -> list[_Mention]:
         if _inside_word(text, start) or not _is_capital(text[start]):
             position = start + 1
             continue
-        found += _runs(text, start, region.end(), offset, language)
         position = region.end()
+        if region.start(1) == position:  # one word, as most are: no rules to apply
+            found.append(
+                _Mention([region.group()], [], _starts_sentence(text, start), False, offset + start)
+            )
+        else:
+            found += _runs(text, start, position, offset, language)
     return found
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    return start == 0 or _SENTENCE_END.search(text[max(0, start - 3) : start]) is not None
 
 
 def _is_capital(char: str) -> bool:
@@ -163,7 +174,7 @@ def _runs(text: str, begin: int, end: int, offset: int, language: str) -> list[_
                 _Mention(
                     [m.group() for m in run],
                     [text[a.end() : b.start()] for a, b in itertools.pairwise(run)],
-                    start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3) : start])),
+                    _starts_sentence(text, start),
                     False,
                     offset + start,
                 )
@@ -207,6 +218,11 @@ def _clean(
     mention: _Mention, stop: frozenset[str], language: str, places: frozenset[str]
 ) -> _Mention | None:
     """Drop sentence-initial function words, titles and qualifiers; a title hints a person."""
+    if len(mention.words) == 1:  # most mentions: the rules below reduce to this
+        lowered = mention.words[0].casefold()
+        if lowered in _PERSON_TITLES or lowered in _CONNECTORS:
+            return None
+        return None if mention.sentence_start and lowered in stop else mention
     words = list(mention.words)
     titled = False
     inner = [i for i, word in enumerate(words[:-1]) if word.casefold() in _PERSON_TITLES]
