@@ -18,6 +18,22 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1", re.DOTALL)
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _MAX_PASSES = 4
+# ftfy (its fixers and its mojibake heuristic, ftfy.badness) leaves text made only of these
+# characters unchanged, unless one of the pairs below occurs: ASCII, the accented letters
+# of Western European languages, quotes, dashes and no-break spaces. Checking for them costs
+# 0.05-0.1 ms per article, against 1-3 ms for each ftfy pass; tests/test_normalize_ftfy.py
+# checks the claim against ftfy itself.
+_LOWER = "ßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœ"
+_UPPER = "ÀÁÂÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÚÛÜÝŒ"
+_QUOTES = "«»‘“”¡¿"
+_FTFY_SUSPECT = re.compile(f"[^\t\n\x20-\x7e{_LOWER}{_UPPER}{_QUOTES}’–—…\u00a0\u202f]")
+# ftfy.badness's patterns over those characters; each match starts at a character of
+# _PAIR_START, so only those positions are tried.
+_PAIR_START = re.compile(f"[{_UPPER}{_QUOTES}œ]")
+_SUSPECT_PAIR = re.compile(
+    f"(?<=[{_LOWER}])[{_UPPER}]|(?<=[{_LOWER}{_UPPER}])[{_QUOTES}]|[{_QUOTES}](?=[{_LOWER}{_UPPER}])"
+    "|[ÂÎ][ \u00a0¡«»¿œ–—‘“”]|[Œœ][^A-Za-z]"
+)
 #: Silent reading speed of adult readers, words per minute (Brysbaert 2019).
 READING_WPM = 238
 
@@ -28,11 +44,20 @@ def repair(text: str) -> str:
     ``Ã`` followed by a soft hyphen is a UTF-8 ``í`` read as Windows-1252; an HTML parser
     drops the soft hyphen and leaves ``Ã`` beyond repair, so this runs first.
     """
-    return ftfy.fix_text(text, _FTFY)
+    return ftfy.fix_text(text, _FTFY) if _ftfy_may_change(text) else text
+
+
+def _ftfy_may_change(text: str) -> bool:
+    """False when ftfy would return ``text`` as it is (most articles), so it need not run."""
+    if _FTFY_SUSPECT.search(text):
+        return True
+    if text.isascii():
+        return False
+    return any(_SUSPECT_PAIR.match(text, found.start()) for found in _PAIR_START.finditer(text))
 
 
 def _clean_once(text: str) -> str:
-    text = ftfy.fix_text(_LINE_BREAKS.sub("\n", text), _FTFY)
+    text = repair(_LINE_BREAKS.sub("\n", text))
     text = unicodedata.normalize("NFC", _CONTROL.sub("", _INVISIBLE.sub("", text)))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines)
