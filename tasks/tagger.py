@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -44,6 +44,8 @@ _MAX_EVIDENCE = 8
 #: One term's repeats saturate: the tenth "market" says little more than the third.
 _TERM_CAP = 3.0
 _MODEL_FILE = "data/topic-model.npz"
+#: Lemmas in the longest lexicon phrase that is matched.
+_MAX_PHRASE = 5
 
 
 class TopicsFileError(ValueError):
@@ -63,12 +65,9 @@ class LinearModel:
 
     def scores(self, features: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Class probabilities, and the rows and tf-idf values of the known features."""
-        counts: dict[int, int] = defaultdict(int)
-        index = self.index
-        for name in features:
-            position = index.get(name)
-            if position is not None:
-                counts[position] += 1
+        # First-seen order, as the dot product's sum order fixes the last bits of the logits.
+        counts = Counter(map(self.index.get, features))
+        counts.pop(None, None)
         rows = np.fromiter(counts, dtype=np.int64, count=len(counts))
         if not counts:
             return np.zeros(len(self.classes)), rows, np.zeros(0)
@@ -100,8 +99,9 @@ class LinearModel:
 def model_features(lemmas: list[str], language: str) -> list[str]:
     """Content-lemma unigrams and adjacent bigrams: the trained model's inputs."""
     stop = stopwords(language)
-    content = [word for word in lemmas if len(word) > 1 and not word.isdigit() and word not in stop]
-    return content + [f"{a} {b}" for a, b in itertools.pairwise(content)]
+    dropped = {word for word in set(lemmas) if len(word) < 2 or word.isdigit() or word in stop}
+    content = list(itertools.filterfalse(dropped.__contains__, lemmas))
+    return content + list(map(" ".join, itertools.pairwise(content)))
 
 
 @dataclass
@@ -127,9 +127,19 @@ class Tagger:
     #: Concepts with lexicon entries (so with labels in the lexicon's languages): only
     #: these are emitted below the top level; their other ancestors only pass evidence up.
     emitted: frozenset[str] = frozenset()
+    #: Per language: each first lemma of a lexicon phrase -> the longest such phrase's length.
+    starts: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: ``_lineage`` per concept, filled as concepts are met (the hierarchy never changes).
+    lineages: dict[str, list[str]] = field(default_factory=dict)
 
     def _lineage(self, code: str) -> list[str]:
         """The concept and everything above it, custom parents included."""
+        found = self.lineages.get(code)
+        if found is None:
+            found = self.lineages[code] = self._ancestry(code)
+        return found
+
+    def _ancestry(self, code: str) -> list[str]:
         if code in self.custom_parents:
             parent = self.custom_parents[code]
             return [code, parent, *self.vocabulary.ancestors(parent)]
@@ -151,13 +161,11 @@ class Tagger:
     ) -> None:
         """Lexicon phrases (up to five lemmas) found in one text, with their first wording."""
         lexicon = self._lexicon(language)
-        starts = self.phrases["^" + language if "^" + language in self.phrases else "^*"]
-        for start, first in enumerate(lemmas):
-            if first not in starts:
-                continue
-            for size in range(1, 6):
-                if start + size > len(lemmas):
-                    break
+        longest = self.starts.get(language) or self.starts["*"]
+        count = len(lemmas)
+        # Only words that begin some phrase are looked at: a C-level filter finds them.
+        for start in itertools.compress(range(count), map(longest.__contains__, lemmas)):
+            for size in range(1, min(longest[lemmas[start]], _MAX_PHRASE, count - start) + 1):
                 key = " ".join(lemmas[start : start + size])
                 if key in lexicon:
                     entry = found.setdefault(key, [0.0, " ".join(words[start : start + size])])
@@ -314,9 +322,13 @@ def build_tagger(
                     if code not in codes:
                         codes.append(code)
     index: dict[str, dict[str, tuple[str, ...]]] = {}
+    starts: dict[str, dict[str, int]] = {}
     for language, table in phrases.items():
         index[language] = {key: tuple(codes) for key, codes in table.items() if key}
-        index["^" + language] = {key.split()[0]: () for key in index[language]}
+        longest = starts[language] = {}
+        for key in index[language]:
+            words = key.split()
+            longest[words[0]] = max(longest.get(words[0], 0), len(words))
     return Tagger(
         vocabulary,
         index,
@@ -325,6 +337,7 @@ def build_tagger(
         custom_parents,
         tuple(vocabulary.top_level()),
         frozenset(code for code, _ in entries),
+        starts,
     )
 
 
