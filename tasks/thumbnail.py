@@ -6,7 +6,6 @@ from celery import shared_task
 
 from schemas import ArticleRef, TaggedArticle, ThumbnailedArticle
 from tasks.images.config import ImageConfig
-from tasks.images.fetch import Fetcher
 from tasks.images.process import describe
 from tasks.images.storage import open_storage
 from tasks.runtime import Runtime
@@ -15,9 +14,10 @@ from tasks.stage import StageTask, run_stage
 
 def thumbnail(article: TaggedArticle, config: ImageConfig) -> ThumbnailedArticle:
     """Never fails for want of an image: a refused one is reported and a card drawn instead."""
-    with Fetcher(config.fetch) as fetcher:
-        info = describe(article, config, fetcher, open_storage(config))
-    return ThumbnailedArticle(**article.model_dump(), thumbnail=info)
+    info = describe(article, config, open_storage(config))
+    # Both parts are validated models already; validating the whole article again cost
+    # 0.03 ms, a sixth of a text article's budget for this stage.
+    return ThumbnailedArticle.model_construct(**dict(article), thumbnail=info)
 
 
 def _work(runtime: Runtime, ref: ArticleRef, tagged_json: str) -> ThumbnailedArticle:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,16 @@ from schemas import ArticleRef, Submission, TaggedArticle
 from schemas.thumbnail import FocalPoint
 from tasks.images.config import FetchLimits, ImageConfig, RenditionSpec, parse_renditions
 from tasks.images.discover import discover
-from tasks.images.metadata import blurhash_of, dominant_color, perceptual_hash
+from tasks.images.metadata import (
+    blurhash_encode,
+    blurhash_of,
+    dominant_color,
+    flat_blurhash,
+    perceptual_hash,
+)
 from tasks.images.renditions import crop_box, saliency_focal_point
 from tasks.images.storage import LocalStorage
+from tasks.images.svgcard import svg_title_card
 from tasks.images.titlecard import PALETTE, TEXT_COLOR, draw_title_card, renderable
 from tasks.ingest import ingest
 from tasks.normalize import normalize
@@ -197,12 +206,66 @@ def test_perceptual_hash_is_stable_across_encodings() -> None:
     assert hamming(perceptual_hash(source), perceptual_hash(source.resize((200, 150)))) <= 6
 
 
-def test_seed_sample_gets_a_generated_title_card(tmp_path: Path) -> None:
+SVG = "{http://www.w3.org/2000/svg}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def svg_card(href: str) -> ET.Element:
+    """A stored SVG card, parsed: ElementTree refuses anything that is not well-formed XML."""
+    return ET.fromstring(Path(urlsplit(href).path).read_bytes())
+
+
+def card_text(root: ET.Element) -> list[str]:
+    """The lines of the headline, then the provider line if any."""
+    return [" ".join(text.itertext()) for text in root.iter(f"{SVG}text")]
+
+
+def test_seed_sample_gets_a_generated_svg_title_card(tmp_path: Path) -> None:
     seed = article(SEED.read_text("utf-8"))
-    info = thumbnail(seed, ImageConfig(media_dir=tmp_path)).thumbnail
+    result = thumbnail(seed, ImageConfig(media_dir=tmp_path))
+    info = result.thumbnail
     assert (info.status, info.generated, info.href) == ("no_image", True, None)
     assert info.reason == "only an image placeholder in the content"
     assert info.alt_text == seed.headline and info.dominant_color in PALETTE
+    assert info.blurhash == flat_blurhash(info.dominant_color, (1200, 630))
+    assert info.phash is None  # the card's content address already identifies it
+    sizes = [(r.name, r.width, r.height, r.mimetype) for r in info.renditions]
+    assert sizes == [
+        ("social", 1200, 630, "image/svg+xml"),
+        ("card", 640, 360, "image/svg+xml"),
+        ("square", 160, 160, "image/svg+xml"),
+    ]
+    for rendition in info.renditions:
+        root = svg_card(rendition.href)
+        assert rendition.bytes < 2048 and rendition.href.endswith(".svg")
+        assert (root.get("width"), root.get("height")) == (
+            str(rendition.width),
+            str(rendition.height),
+        )
+        assert root.get(XML_LANG) == seed.language and root.get("direction") == "ltr"
+        assert root.find(f"{SVG}rect").get("fill") == info.dominant_color
+        *headline, provider = card_text(root)
+        assert " ".join(headline) == seed.headline and provider == seed.provider
+        for line in root.iter(f"{SVG}tspan"):
+            assert 0 < int(line.get("y")) < rendition.height
+    document = build_document(result).to_json_dict()
+    assert list(validator().iter_errors(document)) == []
+    (association,) = document["associations"]
+    assert (association["name"], association["type"]) == ("titlecard", "graphic")
+    assert {r["contenttype"] for r in association["renditions"]} == {"image/svg+xml"}
+    assert [r["href"] for r in association["renditions"]] == [r.href for r in info.renditions]
+
+
+def test_raster_title_cards_by_configuration(tmp_path: Path) -> None:
+    seed = article(SEED.read_text("utf-8"))
+    config = ImageConfig(media_dir=tmp_path, title_card_format="raster")
+    info = thumbnail(seed, config).thumbnail
+    assert info.generated and info.dominant_color in PALETTE
+    assert [(r.name, r.mimetype) for r in info.renditions] == [
+        (name, kind)
+        for name in ("social", "card", "square")
+        for kind in ("image/webp", "image/jpeg")
+    ]
     social = next(r for r in info.renditions if r.name == "social")
     with Image.open(urlsplit(social.href).path) as card:
         pixels = np.asarray(card.convert("RGB"))
@@ -210,6 +273,54 @@ def test_seed_sample_gets_a_generated_title_card(tmp_path: Path) -> None:
     white = (pixels > 235).all(axis=2)
     assert 0.03 < white.mean() < 0.5  # the headline is drawn, large
     assert not white[:, :40].any() and not white[:, -40:].any()  # inside the margins
+
+
+def test_svg_card_escapes_a_hostile_headline() -> None:
+    headline = "Tom & Jerry </text><script>alert(\"x\")</script> ]]> <!-- \x00\x1b\ud800 'q'"
+    data = svg_title_card(headline, "<b>Wire</b> & Co", 'en"><x a="', (640, 360), PALETTE[0])
+    root = ET.fromstring(data)  # well-formed
+    assert [element.tag.removeprefix(SVG) for element in root.iter()] == [
+        "svg",
+        "rect",
+        "text",
+        *["tspan"] * len(root.findall(f"{SVG}text/{SVG}tspan")),
+        "text",
+    ]
+    *lines, provider = card_text(root)
+    expected = "Tom & Jerry </text><script>alert(\"x\")</script> ]]> <!-- 'q'"
+    # The controls are dropped (XML cannot carry them); long words are cut across lines.
+    assert "".join("".join(lines).split()) == "".join(expected.split())
+    assert provider == "<b>Wire</b> & Co"
+    assert root.get(XML_LANG) == "und"  # not a language tag: not written
+
+
+@pytest.mark.parametrize(
+    ("headline", "language", "direction"),
+    [
+        ("الانتخابات البرلمانية: نسبة المشاركة أعلى من المتوقع في معظم المناطق", "ar", "rtl"),
+        ("הבחירות לכנסת: שיעור ההצבעה גבוה מהצפוי ברוב האזורים", "he", "rtl"),
+        ("速報：大雨で東京の鉄道が運転を見合わせ、多くの乗客に影響が出ています" * 3, "ja", "ltr"),
+        (
+            "Ein sehr langes Wort: Donaudampfschifffahrtsgesellschaftskapitänsmütze " * 6,
+            "de",
+            "ltr",
+        ),
+    ],
+)
+def test_svg_cards_carry_any_script(headline: str, language: str, direction: str) -> None:
+    for width, height in ((1200, 630), (640, 360), (160, 160)):
+        root = ET.fromstring(svg_title_card(headline, "Wire", language, (width, height), "#000000"))
+        assert (root.get(XML_LANG), root.get("direction")) == (language, direction)
+        lines = root.findall(f"{SVG}text/{SVG}tspan")
+        assert lines and all(0 < int(line.get("y")) < height for line in lines)
+        xs = {int(line.get("x")) for line in lines}
+        margin = max(6, round(min(width, height) * 0.08))
+        assert xs == {width - margin if direction == "rtl" else margin}
+        text = "".join(line.text or "" for line in lines)
+        if text.endswith("…"):  # too long for the box at the smallest size
+            assert headline.replace(" ", "").startswith(text[:-1].replace(" ", ""))
+        else:
+            assert text.replace(" ", "") == headline.replace(" ", "")
 
 
 def test_title_card_colours_are_readable() -> None:
@@ -293,6 +404,9 @@ def test_renditions_and_settings_are_configurable(monkeypatch: pytest.MonkeyPatc
     assert images_config.renditions == (RenditionSpec("wide", 1280, 720),)
     assert images_config.media_base_url == "https://cdn.example/media"
     assert images_config.fetch.time_budget == 30
+    assert images_config.title_card_format == "svg"
+    monkeypatch.setenv("NEWSFLOW_TITLE_CARD_FORMAT", "raster")
+    assert Settings().image_config().title_card_format == "raster"
     monkeypatch.setenv("NEWSFLOW_TASK_SOFT_TIME_LIMIT", "10")
     assert Settings().image_config().fetch.time_budget == 5  # ends within the task's limit
     monkeypatch.setenv("NEWSFLOW_IMAGE_RENDITIONS", "wide:1280")
@@ -359,6 +473,35 @@ def test_blurhash_decodes_to_the_image() -> None:
     assert np.abs(decoded.mean(axis=(0, 1)) - np.array(images.BLUE)).max() < 4
     assert blurhash_of(solid.rotate(90, expand=True))[0] == "T"  # 3×4 for portrait
     assert dominant_color(solid) == "#1e3cc8"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        images.photo(),
+        Image.new("RGB", (300, 200), images.BLUE),
+        Image.open(io.BytesIO(images.webp())),
+        Image.open(io.BytesIO(images.jpeg((1600, 1067)))),
+    ],
+)
+def test_blurhash_equals_the_reference_implementation(source: Image.Image) -> None:
+    tiny = source.convert("RGB")
+    tiny.thumbnail((32, 32))
+    pixels = np.asarray(tiny)
+    for components in ((4, 3), (3, 4), (1, 1), (9, 9)):
+        assert blurhash_encode(pixels, *components) == blurhash.encode(
+            pixels, components_x=components[0], components_y=components[1]
+        )
+    noise = np.random.default_rng(7).integers(0, 256, (21, 32, 3), dtype=np.uint8)
+    assert blurhash_encode(noise, 4, 3) == blurhash.encode(noise, components_x=4, components_y=3)
+
+
+def test_flat_blurhash_decodes_to_its_colour() -> None:
+    for colour in PALETTE:
+        decoded = np.asarray(blurhash.decode(flat_blurhash(colour, (1200, 630)), 4, 3))
+        expected = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        assert (decoded == expected).all()
+    assert flat_blurhash(PALETTE[0], (160, 320))[0] == "T"  # 3×4 for portrait
 
 
 def test_a_data_uri_image_is_rendered_without_publishing_the_uri(tmp_path: Path) -> None:

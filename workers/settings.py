@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     image_retries: int = Field(default=2, ge=0)
     image_retry_delay: float = Field(default=0.5, ge=0)
     image_renditions: str = "social:1200x630,card:640x360,square:160x160"
+    title_card_format: Literal["svg", "raster"] = "svg"
 
     @field_validator("image_allow_hosts", "image_file_dirs", mode="before")
     @classmethod
@@ -119,4 +120,5 @@ class Settings(BaseSettings):
             max_pixels=self.image_max_pixels,
             min_side=self.image_min_side,
             renditions=parse_renditions(self.image_renditions),
+            title_card_format=self.title_card_format,
         )

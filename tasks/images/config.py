@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 _SPEC = re.compile(r"^\s*([a-z][a-z0-9_-]{0,31})\s*:\s*(\d{1,5})\s*x\s*(\d{1,5})\s*$")
 
@@ -78,3 +79,6 @@ class ImageConfig:
     max_candidates: int = 3
     webp_quality: int = 80
     jpeg_quality: int = 82
+    #: ``svg``: the headline as text (about 1 kB, no raster work); ``raster``: WebP and JPEG
+    #: cards, for consumers that take no SVG (social networks' og:image).
+    title_card_format: Literal["svg", "raster"] = "svg"

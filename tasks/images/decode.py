@@ -63,8 +63,8 @@ def decode(data: bytes, max_pixels: int, min_side: int, draft_side: int) -> Deco
         image.draft("RGB", (draft_side, draft_side))
     try:
         image.load()
-        upright = ImageOps.exif_transpose(image)
-        rgb = _flatten(upright)
+        ImageOps.exif_transpose(image, in_place=True)  # not a copy of the whole image
+        rgb = _flatten(image)
         rgb.info.clear()  # EXIF, ICC, XMP and comments never reach a rendition
     except (OSError, SyntaxError, ValueError) as error:
         raise ImageRefused(f"truncated or corrupt image: {error}") from error

@@ -165,43 +165,55 @@ def _supplied_focal_point(metadata: dict[str, Any]) -> FocalPoint | None:
         return None
 
 
-def discover(article: TaggedArticle) -> Discovery:
-    """The lead image candidates of ``article``, deduplicated, in order of preference."""
+def _texts(article: TaggedArticle) -> tuple[dict[str, str], dict[str, str]]:
+    """Alt text and captions by image URL, as written and resolved against the article URL."""
     content = article.submission.content
-    base = article.url or ""
     if article.content_type == "html":
         alt, caption = _texts_in_html(content)
     elif article.content_type == "markdown":
         alt, caption = _texts_in_markdown(content)
     else:
-        alt, caption = {}, {}
-    resolved_alt = {urljoin(base, src): text for src, text in alt.items()}
-    resolved_caption = {urljoin(base, src): text for src, text in caption.items()}
+        return {}, {}
+    base = article.url or ""
+    alt |= {urljoin(base, src): text for src, text in alt.items()}
+    caption |= {urljoin(base, src): text for src, text in caption.items()}
+    return alt, caption
+
+
+def _with_texts(article: TaggedArticle, candidates: list[Candidate]) -> tuple[Candidate, ...]:
+    """The candidates with their alt text and caption; the page is parsed only now, since
+    most articles name no image and parsing a whole page costs more than the rest."""
+    alt, caption = _texts(article)
+    return tuple(
+        Candidate(
+            href=c.href,
+            alt=c.alt or alt.get(c.href),
+            caption=c.caption or caption.get(c.href),
+        )
+        for c in candidates
+    )
+
+
+def discover(article: TaggedArticle) -> Discovery:
+    """The lead image candidates of ``article``, deduplicated, in order of preference."""
     ordered = [Candidate(href.strip()) for href in article.submission.images]
     if article.content_type == "json":
-        ordered += ninjs_pictures(content)
+        ordered += ninjs_pictures(article.submission.content)
     ordered += [Candidate(href.strip()) for href in article.image_refs]
     seen: set[str] = set()
     candidates: list[Candidate] = []
     skipped: list[str] = []
     for candidate in ordered:
-        href = candidate.href
-        if href in seen:
+        if candidate.href in seen:
             continue
-        seen.add(href)
-        if urlsplit(href).scheme.lower() not in _FETCHABLE:
-            skipped.append(href[:80])
+        seen.add(candidate.href)
+        if urlsplit(candidate.href).scheme.lower() not in _FETCHABLE:
+            skipped.append(candidate.href[:80])
             continue
-        candidates.append(
-            Candidate(
-                href=href,
-                alt=candidate.alt or resolved_alt.get(href) or alt.get(href),
-                caption=candidate.caption or resolved_caption.get(href) or caption.get(href),
-            )
-        )
+        candidates.append(candidate)
     focal = _supplied_focal_point(article.submission.metadata)
     if candidates:
-        return Discovery(tuple(candidates), None, focal)
+        return Discovery(_with_texts(article, candidates), None, focal)
     if skipped:
         reason = f"no usable image reference (unsupported: {', '.join(skipped[:3])})"
     elif any(

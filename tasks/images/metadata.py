@@ -1,34 +1,121 @@
-"""Describe an image: dominant colour, BlurHash placeholder, perceptual hash."""
+"""Describe an image: dominant colour, BlurHash placeholder, perceptual hash.
+
+Every function takes a small copy of the picture (``small_copy``): each of them looks at
+32 to 96 pixels a side, so working from the full image only cost time.
+"""
 
 from __future__ import annotations
 
-import blurhash
+import math
+from functools import cache
+
 import numpy as np
 from PIL import Image
 
 _HASH_SIDE = 32
 _HASH_LOW = 8
+#: The short side ``small_copy`` keeps at least: the largest look (saliency, 96 px) fits.
+SMALL_SIDE = 128
+_BASE83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
 
 
-def dominant_color(image: Image.Image) -> str:
+def small_copy(image: Image.Image) -> Image.Image:
+    """A box-filtered reduction by an integer factor: about 1 ms for a 1600×1067 photo."""
+    factor = max(1, min(image.size) // SMALL_SIDE)
+    return image.reduce(factor) if factor > 1 else image
+
+
+def dominant_color(small: Image.Image) -> str:
     """The most common colour of a median-cut palette, as ``#rrggbb`` (a loading background)."""
-    small = image.resize((64, 64), Image.Resampling.BILINEAR)
-    palette_image = small.quantize(colors=5, method=Image.Quantize.MEDIANCUT)
+    tiny = small.resize((64, 64), Image.Resampling.BILINEAR)
+    palette_image = tiny.quantize(colors=5, method=Image.Quantize.MEDIANCUT)
     index = int(np.bincount(np.asarray(palette_image).ravel()).argmax())  # ties: lowest index
     palette = palette_image.getpalette() or [0, 0, 0]
     red, green, blue = palette[index * 3 : index * 3 + 3]
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
-def blurhash_of(image: Image.Image) -> str:
-    """A BlurHash with 4 components along the long side and 3 along the short one."""
-    wide = image.width >= image.height
-    small = image.copy()
-    small.thumbnail((32, 32), Image.Resampling.BILINEAR)
-    pixels = np.asarray(small.convert("RGB"))
-    return str(
-        blurhash.encode(pixels, components_x=4 if wide else 3, components_y=3 if wide else 4)
+def _srgb_to_linear(value: int) -> float:
+    channel = value / 255.0
+    return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+
+_LINEAR = np.array([_srgb_to_linear(value) for value in range(256)])
+
+
+def _linear_to_srgb(value: float) -> int:
+    value = max(0.0, min(1.0, value))
+    if value <= 0.0031308:
+        return int(value * 12.92 * 255 + 0.5)
+    return int((1.055 * math.pow(value, 1 / 2.4) - 0.055) * 255 + 0.5)
+
+
+def _base83(value: int, length: int) -> str:
+    return "".join(_BASE83[value // 83 ** (length - 1 - i) % 83] for i in range(length))
+
+
+def _quantized_ac(component: np.ndarray, scale: float) -> int:
+    """One AC component as BlurHash stores it: signed square root, 19 steps per channel."""
+    steps = [
+        int(max(0.0, min(18.0, math.floor(math.copysign(abs(c / scale) ** 0.5, c) * 9 + 9.5))))
+        for c in component.tolist()
+    ]
+    return steps[0] * 19 * 19 + steps[1] * 19 + steps[2]
+
+
+def _blurhash(components: np.ndarray) -> str:
+    """The BlurHash string of ``components`` (rows × columns × RGB, linear light)."""
+    rows, columns = components.shape[:2]
+    flat = components.reshape(-1, 3)
+    dc, ac = flat[0], flat[1:]
+    largest = float(np.abs(ac).max()) if len(ac) else 0.0
+    quant_max = int(max(0, min(82, math.floor(largest * 166 - 0.5))))
+    scale = (quant_max + 1) / 166
+    red, green, blue = (_linear_to_srgb(float(c)) for c in dc)
+    return (
+        _base83(columns - 1 + (rows - 1) * 9, 1)
+        + _base83(quant_max, 1)
+        + _base83((red << 16) + (green << 8) + blue, 4)
+        + "".join(_base83(_quantized_ac(c, scale), 2) for c in ac)
     )
+
+
+def blurhash_encode(pixels: np.ndarray, components_x: int, components_y: int) -> str:
+    """BlurHash of sRGB pixels (height × width × 3, uint8) as a few matrix products.
+
+    The same cosine sums as the reference implementation (the ``blurhash`` package), which
+    loops over every pixel in Python and took 3–5 ms per image.
+    """
+    height, width = pixels.shape[:2]
+    linear = _LINEAR[pixels]
+    basis_x = np.cos(np.pi * np.outer(np.arange(components_x), np.arange(width)) / width)
+    basis_y = np.cos(np.pi * np.outer(np.arange(components_y), np.arange(height)) / height)
+    components = np.einsum("jy,ix,yxc->jic", basis_y, basis_x, linear) / (width * height)
+    components *= 2.0
+    components[0, 0] /= 2.0  # the DC term is not doubled
+    return _blurhash(components)
+
+
+def _components(image: Image.Image) -> tuple[int, int]:
+    """4 components along the long side and 3 along the short one."""
+    return (4, 3) if image.width >= image.height else (3, 4)
+
+
+def blurhash_of(small: Image.Image) -> str:
+    """A BlurHash with 4 components along the long side and 3 along the short one."""
+    tiny = small.copy()
+    tiny.thumbnail((32, 32), Image.Resampling.BILINEAR)
+    return blurhash_encode(np.asarray(tiny.convert("RGB")), *_components(small))
+
+
+@cache
+def flat_blurhash(color: str, size: tuple[int, int]) -> str:
+    """The BlurHash of a single colour: the colour as DC term, every AC term zero."""
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    columns, rows = (4, 3) if size[0] >= size[1] else (3, 4)
+    components = np.zeros((rows, columns, 3))
+    components[0, 0] = _LINEAR[[red, green, blue]]
+    return _blurhash(components)
 
 
 def _dct_matrix(size: int) -> np.ndarray:
@@ -40,10 +127,10 @@ def _dct_matrix(size: int) -> np.ndarray:
 _DCT = _dct_matrix(_HASH_SIDE)
 
 
-def perceptual_hash(image: Image.Image) -> str:
+def perceptual_hash(small: Image.Image) -> str:
     """64-bit pHash (DCT of a 32×32 grey image): re-encoded or resized copies stay close."""
     grey = np.asarray(
-        image.convert("L").resize((_HASH_SIDE, _HASH_SIDE), Image.Resampling.LANCZOS),
+        small.convert("L").resize((_HASH_SIDE, _HASH_SIDE), Image.Resampling.LANCZOS),
         dtype=np.float64,
     )
     low = (_DCT @ grey @ _DCT.T)[:_HASH_LOW, :_HASH_LOW]

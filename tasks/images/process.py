@@ -1,4 +1,4 @@
-"""From an article to its picture: try the candidates, else draw a title card.
+"""From an article to its picture: try the candidates, else make a title card.
 
 File names come from content hashes, so running the stage again writes the same files
 and publishes the same hrefs, and the same image in two articles is stored once.
@@ -13,17 +13,34 @@ from PIL import Image
 
 from schemas import TaggedArticle
 from schemas.thumbnail import FocalPoint, Rendition, ThumbnailInfo, ThumbnailStatus
-from tasks.images.config import ImageConfig
+from tasks.images.config import ImageConfig, RenditionSpec
 from tasks.images.decode import decode
 from tasks.images.discover import Candidate, discover
 from tasks.images.errors import ImageRefused
 from tasks.images.fetch import Fetcher
-from tasks.images.metadata import blurhash_of, dominant_color, perceptual_hash
-from tasks.images.renditions import ENCODINGS, encode, render, saliency_focal_point
+from tasks.images.metadata import blurhash_of, dominant_color, flat_blurhash, perceptual_hash
+from tasks.images.renditions import ENCODINGS, Pyramid, encode, render, saliency_focal_point
 from tasks.images.storage import Storage
+from tasks.images.svgcard import svg_title_card
 from tasks.images.titlecard import background_for, draw_title_card
 
 logger = structlog.get_logger("newsflow.images")
+
+#: The short side of the copy that saliency, colour and hashes look at (at most 96 px each).
+_SMALL_SIDE = 128
+
+
+def _rendition(
+    storage: Storage, key: str, data: bytes, mimetype: str, name: str, size: tuple[int, int]
+) -> Rendition:
+    return Rendition(
+        name=name,
+        href=storage.put(key, data, mimetype),
+        width=size[0],
+        height=size[1],
+        mimetype=mimetype,
+        bytes=len(data),
+    )
 
 
 def _store_all(
@@ -36,16 +53,7 @@ def _store_all(
             quality = config.webp_quality if image_format == "WEBP" else config.jpeg_quality
             data = encode(image, image_format, quality)
             key = f"{prefix}/{name}-{image.width}x{image.height}.{extension}"
-            renditions.append(
-                Rendition(
-                    name=name,
-                    href=storage.put(key, data, mimetype),
-                    width=image.width,
-                    height=image.height,
-                    mimetype=mimetype,
-                    bytes=len(data),
-                )
-            )
+            renditions.append(_rendition(storage, key, data, mimetype, name, image.size))
     return renditions
 
 
@@ -68,10 +76,11 @@ def render_image(
     """Decode, describe and render one fetched image."""
     draft_side = max(max(spec.width, spec.height) for spec in config.renditions)
     decoded = decode(data, config.max_pixels, config.min_side, draft_side)
-    image = decoded.image
-    point = focal or saliency_focal_point(image)
+    pyramid = Pyramid(decoded.image)
+    small = pyramid.small(_SMALL_SIDE)
+    point = focal or saliency_focal_point(small)
     digest = hashlib.sha256(data).hexdigest()
-    rendered = [(spec.name, render(image, spec, point)) for spec in config.renditions]
+    rendered = [(spec.name, render(pyramid, spec, point)) for spec in config.renditions]
     return ThumbnailInfo(
         status="ok",
         href=None if candidate.href.startswith("data:") else candidate.href,
@@ -80,32 +89,38 @@ def render_image(
         mimetype=decoded.mimetype,
         bytes=len(data),
         sha256=digest,
-        dominant_color=dominant_color(image),
-        blurhash=blurhash_of(image),
-        phash=perceptual_hash(image),
+        dominant_color=dominant_color(small),
+        blurhash=blurhash_of(small),
+        phash=perceptual_hash(small),
         focal_point=point,
         alt_text=candidate.caption or candidate.alt or alt_text,
         renditions=_store_all(rendered, _image_prefix(digest, point), config, storage),
     )
 
 
-def title_card(
+def _svg_cards(
     article: TaggedArticle,
-    status: ThumbnailStatus,
-    reason: str | None,
-    config: ImageConfig,
+    background: str,
+    prefix: str,
+    specs: tuple[RenditionSpec, ...],
     storage: Storage,
-) -> ThumbnailInfo:
-    """The generated picture: one card drawn per rendition size, so text is never cropped."""
-    identity = "\x1f".join(
-        [
-            article.headline,
-            article.provider or "",
-            article.language,
-            background_for(article.headline),
-        ]
-    )
-    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()
+) -> list[Rendition]:
+    """One SVG document per rendition size, so the text is laid out for each box."""
+    renditions: list[Rendition] = []
+    for spec in specs:
+        size = (spec.width, spec.height)
+        data = svg_title_card(
+            article.headline, article.provider, article.language, size, background
+        )
+        key = f"{prefix}/{spec.name}-{spec.width}x{spec.height}.svg"
+        renditions.append(_rendition(storage, key, data, "image/svg+xml", spec.name, size))
+    return renditions
+
+
+def _raster_cards(
+    article: TaggedArticle, prefix: str, config: ImageConfig, storage: Storage
+) -> list[Rendition]:
+    """One card drawn per rendition size, each written as WebP and JPEG."""
     cards = [
         (
             spec.name,
@@ -115,35 +130,60 @@ def title_card(
         )
         for spec in config.renditions
     ]
-    first = cards[0][1]
+    return _store_all(cards, prefix, config, storage)
+
+
+def title_card(
+    article: TaggedArticle,
+    status: ThumbnailStatus,
+    reason: str | None,
+    config: ImageConfig,
+    storage: Storage,
+) -> ThumbnailInfo:
+    """The generated picture, SVG or raster. Its placeholder is its flat background; it has
+    no perceptual hash, since its content address already recognises the same card."""
+    background = background_for(article.headline)
+    identity = "\x1f".join([article.headline, article.provider or "", article.language, background])
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()
+    prefix = f"card/{digest[:2]}/{digest[:32]}"
+    if config.title_card_format == "svg":
+        renditions = _svg_cards(article, background, prefix, config.renditions, storage)
+    else:
+        renditions = _raster_cards(article, prefix, config, storage)
+    first = config.renditions[0]
     return ThumbnailInfo(
         status=status,
         reason=reason,
         generated=True,
         sha256=digest,
-        dominant_color=background_for(article.headline),
-        blurhash=blurhash_of(first),
-        phash=perceptual_hash(first),
+        dominant_color=background,
+        blurhash=flat_blurhash(background, (first.width, first.height)),
         alt_text=article.headline,
-        renditions=_store_all(cards, f"card/{digest[:2]}/{digest[:32]}", config, storage),
+        renditions=renditions,
     )
 
 
 def describe(
-    article: TaggedArticle, config: ImageConfig, fetcher: Fetcher, storage: Storage
+    article: TaggedArticle,
+    config: ImageConfig,
+    storage: Storage,
 ) -> ThumbnailInfo:
-    """The first candidate that fetches and decodes; otherwise a title card and the reasons."""
+    """The first candidate that fetches and decodes; otherwise a title card and the reasons.
+
+    The fetcher (an HTTP client) is only set up when there is something to fetch.
+    """
     found = discover(article)
+    if not found.candidates:
+        return title_card(article, "no_image", found.reason, config, storage)
     failures: list[str] = []
-    for candidate in found.candidates[: config.max_candidates]:
-        try:
-            fetched = fetcher.fetch(candidate.href)
-            return render_image(
-                fetched.data, candidate, article.headline, found.focal_point, config, storage
-            )
-        except ImageRefused as error:
-            logger.info("image.refused", href=candidate.href[:200], reason=str(error))
-            failures.append(f"{candidate.href[:120]}: {error}")
-    if failures:
-        return title_card(article, "failed", "; ".join(failures), config, storage)
-    return title_card(article, "no_image", found.reason, config, storage)
+    with Fetcher(config.fetch) as fetcher:
+        for candidate in found.candidates[: config.max_candidates]:
+            try:
+                fetched = fetcher.fetch(candidate.href)
+                return render_image(
+                    fetched.data, candidate, article.headline, found.focal_point, config, storage
+                )
+            except ImageRefused as error:
+                logger.info("image.refused", href=candidate.href[:200], reason=str(error))
+                failures.append(f"{candidate.href[:120]}: {error}")
+    return title_card(article, "failed", "; ".join(failures), config, storage)

@@ -12,19 +12,58 @@ from tasks.images.config import RenditionSpec
 
 #: (format, media type, file extension) of each encoding written for every rendition.
 ENCODINGS = (("WEBP", "image/webp", "webp"), ("JPEG", "image/jpeg", "jpg"))
+#: libwebp's effort, 0–6. Method 4 (Pillow's default) costs 4–5 times method 1 for 10–15 %
+#: fewer bytes at the same quality setting; the encode dominated the stage.
+WEBP_METHOD = 1
+#: The last resampling step; it always shrinks by less than 2, where a short filter suffices.
+RESAMPLE = Image.Resampling.BICUBIC
 _SALIENCY_SIDE = 96
 
 
-def saliency_focal_point(image: Image.Image) -> FocalPoint:
+class Pyramid:
+    """The decoded image and its halvings (box filter), each made once and only on demand.
+
+    A rendition is resampled from the smallest level still at least its size, so the
+    filter never reads more pixels than it needs; metadata reads a small level.
+    """
+
+    def __init__(self, image: Image.Image) -> None:
+        self.levels = {1: image}
+
+    @property
+    def full(self) -> Image.Image:
+        return self.levels[1]
+
+    def level(self, factor: int) -> Image.Image:
+        """The image reduced by ``factor``, a power of two."""
+        if factor not in self.levels:
+            self.levels[factor] = self.level(factor // 2).reduce(2)
+        return self.levels[factor]
+
+    def factor_for(self, width: float, height: float, min_width: int, min_height: int) -> int:
+        """The largest power-of-two reduction that keeps a ``width``×``height`` region at
+        least ``min_width``×``min_height``."""
+        factor = 1
+        while width / (factor * 2) >= min_width and height / (factor * 2) >= min_height:
+            factor *= 2
+        return factor
+
+    def small(self, min_side: int) -> Image.Image:
+        """The smallest level whose short side is still at least ``min_side`` (or the image)."""
+        width, height = self.full.size
+        return self.level(self.factor_for(width, height, min_side, min_side))
+
+
+def saliency_focal_point(small: Image.Image) -> FocalPoint:
     """Where the detail is: edges and colourfulness, weighted toward their strongest part.
 
     A cheap stand-in for saliency (as in smartcrop.js and Thumbor's feature detector);
-    a flat image keeps its centre.
+    a flat image keeps its centre. ``small`` is any copy of at least 96 pixels a side.
     """
-    small = image.copy()
-    small.thumbnail((_SALIENCY_SIDE, _SALIENCY_SIDE), Image.Resampling.BILINEAR)
-    edges = np.asarray(small.convert("L").filter(ImageFilter.FIND_EDGES), dtype=np.float64)
-    saturation = np.asarray(small.convert("HSV"), dtype=np.float64)[:, :, 1]
+    tiny = small.copy()
+    tiny.thumbnail((_SALIENCY_SIDE, _SALIENCY_SIDE), Image.Resampling.BILINEAR)
+    edges = np.asarray(tiny.convert("L").filter(ImageFilter.FIND_EDGES), dtype=np.float64)
+    saturation = np.asarray(tiny.convert("HSV"), dtype=np.float64)[:, :, 1]
     energy = edges + 0.5 * saturation
     energy[[0, -1], :] = 0  # FIND_EDGES marks the image border itself
     energy[:, [0, -1]] = 0
@@ -55,22 +94,28 @@ def crop_box(size: tuple[int, int], aspect: float, focal: FocalPoint) -> tuple[i
     return left, top, left + crop_w, top + crop_h
 
 
-def render(image: Image.Image, spec: RenditionSpec, focal: FocalPoint) -> Image.Image:
+def render(pyramid: Pyramid, spec: RenditionSpec, focal: FocalPoint) -> Image.Image:
     """The crop scaled down to the spec's box; never scaled up, so a small source stays sharp."""
-    box = crop_box(image.size, spec.width / spec.height, focal)
-    crop_w = box[2] - box[0]
+    box = crop_box(pyramid.full.size, spec.width / spec.height, focal)
+    crop_w, crop_h = box[2] - box[0], box[3] - box[1]
     if crop_w >= spec.width:
         size = (spec.width, spec.height)
     else:
         size = (crop_w, max(1, round(crop_w * spec.height / spec.width)))
-    return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+    factor = pyramid.factor_for(crop_w, crop_h, *size)
+    scaled = (box[0] / factor, box[1] / factor, box[2] / factor, box[3] / factor)
+    return pyramid.level(factor).resize(size, RESAMPLE, box=scaled)
 
 
 def encode(image: Image.Image, image_format: str, quality: int) -> bytes:
-    """The encoded file, with no metadata: Pillow writes EXIF or ICC only when asked to."""
+    """The encoded file, with no metadata: Pillow writes EXIF or ICC only when asked to.
+
+    JPEG: optimised Huffman tables (12 % fewer bytes for 2 ms on 1200×630), baseline, since
+    a progressive scan doubled the encode for no fewer bytes at these sizes.
+    """
     buffer = io.BytesIO()
     if image_format == "WEBP":
-        image.save(buffer, "WEBP", quality=quality, method=4)
+        image.save(buffer, "WEBP", quality=quality, method=WEBP_METHOD)
     else:
-        image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
+        image.save(buffer, "JPEG", quality=quality, optimize=True)
     return buffer.getvalue()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -25,23 +27,45 @@ class LocalStorage:
 
     def __init__(self, root: Path, base_url: str | None = None) -> None:
         self.root = root.resolve()
-        self.base_url = base_url.rstrip("/") + "/" if base_url else None
+        self.base_url = base_url.rstrip("/") + "/" if base_url else self.root.as_uri() + "/"
 
     def put(self, key: str, data: bytes, content_type: str) -> str:
-        """Write atomically, so a reader never sees half a file; the same key is overwritten."""
+        """Write atomically, so a reader never sees half a file; the same key is overwritten.
+
+        A file already holding ``data`` is left alone: re-runs and shared images cost one
+        ``stat`` and one read, which matters for title cards written for every text article.
+        """
         if not _KEY.match(key):
             raise ValueError(f"unsafe storage key {key!r}")
-        path = self.root / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not (path.is_file() and path.read_bytes() == data):
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        path = os.path.join(self.root, key)
+        if not _holds(path, data):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
             os.chmod(temporary, 0o644)
             os.replace(temporary, path)
-        return self.base_url + quote(key) if self.base_url else path.as_uri()
+        return self.base_url + quote(key)
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether ``path`` is a regular file with exactly ``data`` in it."""
+    try:
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
+            return False
+        with open(path, "rb") as file:
+            return file.read() == data
+    except OSError:
+        return False
 
 
 def open_storage(config: ImageConfig) -> Storage:
     """The configured backend; only the local directory exists so far."""
-    return LocalStorage(config.media_dir, config.media_base_url)
+    return _local_storage(Path(os.getcwd(), config.media_dir), config.media_base_url)
+
+
+@lru_cache(maxsize=32)
+def _local_storage(root: Path, base_url: str | None) -> LocalStorage:
+    """One per directory: resolving it cost as much as writing a title card's files."""
+    return LocalStorage(root, base_url)
