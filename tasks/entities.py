@@ -30,6 +30,8 @@ def _load_cues() -> dict[str, frozenset[str]]:
 _CUES = _load_cues()
 _WORD = re.compile(r"[^\W\d_][\w]*(?:-[^\W\d_][\w]*)*")
 _WORD_CHAR = re.compile(r"\w")
+#: Characters after which a capital always starts a word (no word character, no hyphen).
+_NOT_IN_WORDS = frozenset(" \n\t\u00a0'’\"“”«»(),.;:!?")
 #: Lower-case words that may sit inside a name: "Afrique de l'Ouest", "Ludwig van Beethoven".
 _CONNECTORS = _CUES["connectors"]
 #: Words a name may stand behind; dropped from the name, but a sign it names a person.
@@ -114,24 +116,39 @@ def _regions(language: str) -> re.Pattern[str]:
     return re.compile(rf"[{capitals}]{tail}((?:{follow})*)")
 
 
-def _mentions(text: str, offset: int, language: str) -> list[_Mention]:
-    """Runs of capitalised words (connectors inside, adjectives after an organisation)."""
+def _mentions(text: str, offset: int, language: str, stop: frozenset[str]) -> list[_Mention]:
+    """Runs of capitalised words (connectors inside, adjectives after an organisation), cleaned."""
     found: list[_Mention] = []
     regions = _regions("fr" if language == "fr" else "*")
     position = 0
     while (region := regions.search(text, position)) is not None:
         start = region.start()
-        if _inside_word(text, start) or not _is_capital(text[start]):
+        if (start and text[start - 1] not in _NOT_IN_WORDS and _inside_word(text, start)) or (
+            text[start] > "\uffff" and not _is_capital(text[start])
+        ):
             position = start + 1
             continue
         position = region.end()
-        if region.start(1) == position:  # one word, as most are: no rules to apply
-            found.append(
-                _Mention([region.group()], [], _starts_sentence(text, start), False, offset + start)
-            )
-        else:
-            found += _runs(text, start, position, offset, language)
+        if region.start(1) == position:  # one word, as most are: the run rules cannot apply
+            word = region.group()
+            if _is_name_word(word, stop, text, start):
+                found.append(
+                    _Mention([word], [], _starts_sentence(text, start), False, offset + start)
+                )
+            continue
+        for mention in _runs(text, start, position, offset, language):
+            cleaned = _clean(mention, stop, language)
+            if cleaned is not None:
+                found.append(cleaned)
     return found
+
+
+def _is_name_word(word: str, stop: frozenset[str], text: str, start: int) -> bool:
+    """What ``_clean`` keeps of a one-word mention: no title, connector, initial stopword."""
+    lowered = word.casefold()
+    if lowered in _PERSON_TITLES or lowered in _CONNECTORS:
+        return False
+    return lowered not in stop or not _starts_sentence(text, start)
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -214,15 +231,8 @@ def _extends(run: list[re.Match[str]]) -> bool:
     return bool(capitals) and capitals[-1] in _ORG_CUES
 
 
-def _clean(
-    mention: _Mention, stop: frozenset[str], language: str, places: frozenset[str]
-) -> _Mention | None:
+def _clean(mention: _Mention, stop: frozenset[str], language: str) -> _Mention | None:
     """Drop sentence-initial function words, titles and qualifiers; a title hints a person."""
-    if len(mention.words) == 1:  # most mentions: the rules below reduce to this
-        lowered = mention.words[0].casefold()
-        if lowered in _PERSON_TITLES or lowered in _CONNECTORS:
-            return None
-        return None if mention.sentence_start and lowered in stop else mention
     words = list(mention.words)
     titled = False
     inner = [i for i, word in enumerate(words[:-1]) if word.casefold() in _PERSON_TITLES]
@@ -272,12 +282,8 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     stop = stopwords(language)
     places = _places()
     mentions = [
-        cleaned
-        for mention in [
-            *_mentions(headline, 0, language),
-            *_mentions(body, len(headline) + 1, language),
-        ]
-        if (cleaned := _clean(mention, stop, language, places)) is not None
+        *_mentions(headline, 0, language, stop),
+        *_mentions(body, len(headline) + 1, language, stop),
     ]
     people: Counter[str] = Counter()
     organisations: Counter[str] = Counter()
@@ -286,14 +292,14 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     short: list[_Mention] = []
     for mention in mentions:
         name = mention.name
-        lowered = [word.casefold() for word in mention.words]
+        lowered = list(map(str.casefold, mention.words))
         if lowered[-1] in _NOT_NAMED or name in _COMMON_ACRONYMS:
             continue
         if name in places or (len(lowered) > 1 and lowered[-1] in _PLACE_CUES):
             found_places[name] += 1
         elif (
             name in _KNOWN_ORGS
-            or any(word in _ORG_CUES for word in lowered)
+            or not _ORG_CUES.isdisjoint(lowered)
             or (len(mention.words) == 1 and _is_acronym(name))
             # named after a place: "Glasgow Rangers" (not "Real Madrid": "John Kennedy" too)
             or (len(lowered) > 1 and mention.words[0] in places)

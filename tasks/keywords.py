@@ -12,18 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 import numpy as np
 
-from tasks.nlp import stopwords, written_lemmas
+from tasks.nlp import BREAKS, Reading, read, stopwords
 
-_BREAKS = ".!?;:,()«»\"“”\n–—"
-#: Chunks are what lies between runs of these; phrases never cross a chunk's end.
-_CHUNK = re.compile(f"[^{_BREAKS}]+")
-#: Words, and runs of chunk breaks as tokens of their own: one pass over the text.
-_TOKEN = re.compile(f"\\w+(?:-\\w+)*|[{_BREAKS}]+")
-_BREAK_CHARS = frozenset(_BREAKS)
+#: Chunks are what lies between runs of breaks; phrases never cross a chunk's end.
+_CHUNK = re.compile(f"[^{BREAKS}]+")
 #: Put between the headline's tokens and the body's.
 _BREAK = "\n"
 _MAX_WORDS = 3
@@ -50,22 +45,20 @@ class _Words:
     weight: np.ndarray
 
 
-def _read(text: str, language: str, offset: float, weight: float) -> _Words:
-    words = _TOKEN.findall(text)
+def _read(reading: Reading, offset: float, weight: float) -> _Words:
+    text, words = reading.text, reading.tokens
     count = len(words)
-    breaks = np.fromiter(map(_BREAK_CHARS.__contains__, map(itemgetter(0), words)), bool, count)
+    breaks = np.array(reading.breaks, dtype=bool)
     starts = np.array([chunk.start() for chunk in _CHUNK.finditer(text)] or [0], np.float64)
     # The n-th run of breaks ends the chunk before it; a text may open with one.
-    chunk = np.cumsum(breaks) - (text[:1] in _BREAK_CHARS)
+    chunk = np.cumsum(breaks) - (text[:1] in BREAKS)
     where = offset + (1 - offset) * starts[np.clip(chunk, 0, len(starts) - 1)] / max(len(text), 1)
     upper = {word for word in set(words) if word[0].isupper()}
     capital = np.fromiter(map(upper.__contains__, words), bool, count)
     capital[1:] &= ~breaks[:-1]
     if count:
         capital[0] = False
-    return _Words(
-        words, written_lemmas(words, language), where, breaks, capital, np.full(count, weight)
-    )
+    return _Words(words, reading.lemmas, where, breaks, capital, np.full(count, weight))
 
 
 def _joined(head: _Words, body: _Words) -> _Words:
@@ -171,15 +164,16 @@ def extract_keywords(
     language: str,
     rarity: Callable[[str], float] | None = None,
     names: Sequence[str] = (),
+    readings: tuple[Reading, Reading] | None = None,
 ) -> list[str]:
     """Up to ten keywords, best first, as the article first writes them.
 
     ``rarity`` maps a lemma phrase to a weight around 1 (above for rare words); ``names``
     are the entities' full names, which replace a keyword that is one word of them.
+    ``readings`` are headline and body as the tag stage already read them.
     """
-    text = _joined(
-        _read(headline, language, 0.0, _HEADLINE_BOOST), _read(body, language, 0.1, 1.0)
-    )
+    head, body_read = readings or (read(headline, language), read(body, language))
+    text = _joined(_read(head, 0.0, _HEADLINE_BOOST), _read(body_read, 0.1, 1.0))
     ranked = _ranked(text, _phrases(text, stopwords(language)), rarity)
     chosen: dict[_Key, int] = {}
     for value, key, start in ranked:

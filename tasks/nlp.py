@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 from importlib import resources
+from itertools import compress
+from operator import itemgetter, not_
 
 import simplemma
 
@@ -21,6 +24,41 @@ _LEMMA_CACHE_MAX = 200_000
 _lemmas: dict[str, dict[str, str]] = {}
 #: The same, keyed by the word as written, so callers need not casefold every token.
 _written: dict[str, dict[str, str]] = {}
+
+
+#: Punctuation that ends a phrase: keywords never run across it (lexicon terms may).
+BREAKS = '.!?;:,()«»"“”\n–—'
+_BREAK_CHARS = frozenset(BREAKS)
+#: Words, and runs of breaks as tokens of their own: one regex pass reads a text.
+_READ = re.compile(f"\\w+(?:-\\w+)*|[{BREAKS}]+")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A text tokenized and lemmatized once, shared by the tagger and keyword extraction."""
+
+    text: str
+    #: Words as written and runs of break characters, in order.
+    tokens: list[str]
+    lemmas: list[str]
+    breaks: list[bool]
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The words alone, as written."""
+        return list(compress(self.tokens, map(not_, self.breaks)))
+
+    @cached_property
+    def word_lemmas(self) -> list[str]:
+        """The lemmas of ``words``."""
+        return list(compress(self.lemmas, map(not_, self.breaks)))
+
+
+def read(text: str, language: str) -> Reading:
+    """Tokens, lemmas and breaks of ``text``: the per-word work of the tag stage, done once."""
+    found = _READ.findall(text)
+    breaks = list(map(_BREAK_CHARS.__contains__, map(itemgetter(0), found)))
+    return Reading(text, found, written_lemmas(found, language), breaks)
 
 
 def tokens(text: str) -> list[str]:

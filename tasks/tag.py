@@ -7,6 +7,7 @@ from celery import shared_task
 from schemas import ArticleRef, NormalizedArticle, TaggedArticle
 from tasks.entities import extract_entities
 from tasks.keywords import extract_keywords
+from tasks.nlp import read
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
 from tasks.tagger import Tagger
@@ -15,10 +16,11 @@ from tasks.tagger import Tagger
 def tag(article: NormalizedArticle, tagger: Tagger) -> TaggedArticle:
     """Read only headline and paragraphs: normalize keeps related teasers apart for this."""
     headline, body, language = article.headline, article.body_text, article.language
+    readings = (read(headline, language), read(body, language))  # tokens and lemmas, once
     entities = extract_entities(headline, body, language)
     return TaggedArticle(
         **article.model_dump(),
-        subjects=tagger.tag(headline, body, language),
+        subjects=tagger.tag(headline, body, language, readings),
         people=entities.people,
         organisations=entities.organisations,
         places=entities.places,
@@ -28,6 +30,7 @@ def tag(article: NormalizedArticle, tagger: Tagger) -> TaggedArticle:
             language,
             tagger.rarity(language),
             [*entities.people, *entities.organisations, *entities.places],
+            readings,
         ),
     )
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from schemas import TopicTag
-from tasks.nlp import lemma_list, phrase_key, stopwords, tokens
+from tasks.nlp import Reading, phrase_key, read, stopwords
 from tasks.vocabulary import Vocabulary, load_vocabulary
 
 _HEADLINE_WEIGHT = 2.0
@@ -168,7 +168,8 @@ class Tagger:
             for size in range(1, min(longest[lemmas[start]], _MAX_PHRASE, count - start) + 1):
                 key = " ".join(lemmas[start : start + size])
                 if key in lexicon:
-                    entry = found.setdefault(key, [0.0, " ".join(words[start : start + size])])
+                    surface = " ".join(words[start : start + size]).casefold()
+                    entry = found.setdefault(key, [0.0, surface])
                     entry[0] += weight
 
     def _evidence(
@@ -195,12 +196,22 @@ class Tagger:
             return None
         return model.rarity
 
-    def tag(self, headline: str, body: str, language: str = "en") -> list[TopicTag]:
-        """Top-level topics, most relevant first, then the deeper and custom ones they support."""
-        texts = []
-        for text, weight in ((headline, _HEADLINE_WEIGHT), (body, 1.0)):
-            words = tokens(text)
-            texts.append((words, lemma_list(words, language), weight))
+    def tag(
+        self,
+        headline: str,
+        body: str,
+        language: str = "en",
+        readings: tuple[Reading, Reading] | None = None,
+    ) -> list[TopicTag]:
+        """Top-level topics, most relevant first, then the deeper and custom ones they support.
+
+        ``readings`` are headline and body as the tag stage already read them.
+        """
+        head, text = readings or (read(headline, language), read(body, language))
+        texts = [
+            (head.words, head.word_lemmas, _HEADLINE_WEIGHT),
+            (text.words, text.word_lemmas, 1.0),
+        ]
         evidence = self._evidence(texts, language)
         tops = self.top_level
         total = sum(evidence.scores.get(code, 0.0) for code in tops) + _LEXICON_PRIOR
