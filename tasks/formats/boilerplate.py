@@ -113,10 +113,12 @@ _INLINE_RELATED = re.compile(
     r"también te puede interesar)\s*[:：—–-]\s*(?P<title>.+)$",
     re.IGNORECASE,
 )
-#: Sentences that give a block away as a banner, whatever the language.
-_PATTERNS: list[tuple[RemovedKind, re.Pattern[str]]] = [
+#: Sentences that give a block away as a banner, whatever the language, each with the
+#: words one of which any match contains (lower case), so most blocks skip the pattern.
+_PATTERNS: list[tuple[RemovedKind, tuple[str, ...], re.Pattern[str]]] = [
     (
         "cookie",
+        ("cookie",),
         re.compile(
             r"\b(?:we|this (?:site|website)|nous|ce site|wir|diese (?:website|seite)|"
             r"utilizamos|usamos|este sitio)\b.{0,80}\bcookies?\b|"
@@ -129,6 +131,7 @@ _PATTERNS: list[tuple[RemovedKind, re.Pattern[str]]] = [
     ),
     (
         "newsletter",
+        ("lett", "bolet", "inbox", "boîte"),
         re.compile(
             r"\b(?:sign up|subscribe|inscrivez-vous|abonnez-vous|abonnieren|"
             r"suscríbete|suscribete|apúntate|recevez)\b.{0,80}\b(?:newsletters?|lettre|"
@@ -140,6 +143,7 @@ _PATTERNS: list[tuple[RemovedKind, re.Pattern[str]]] = [
     ),
     (
         "share",
+        ("share", "partager", "teilen", "compartir"),
         re.compile(
             r"^(?:share|partager|teilen|compartir)\b.{0,40}\b(?:facebook|twitter|x|whatsapp|"
             r"linkedin|e-?mail|courriel|correo)\b",
@@ -147,6 +151,9 @@ _PATTERNS: list[tuple[RemovedKind, re.Pattern[str]]] = [
         ),
     ),
 ]
+#: Letters that re.IGNORECASE matches to a letter of those words but str.lower() does not
+#: lower to it (tests/test_normalize_boilerplate.py derives them from re itself).
+_CASE_EXCEPTIONS = re.compile("[\u0130\u0131\u017f]")
 #: A banner is short; a long paragraph that mentions cookies is an article about them.
 _MAX_BANNER_CHARS = 400
 _TEASER_END = ("…", "...")
@@ -158,12 +165,17 @@ def _marker(text: str) -> str:
 
 def classify(text: str) -> RemovedKind | None:
     """The kind of boilerplate ``text`` is, or ``None`` for article text."""
-    marker = _marker(text)
+    return _classify(text, _marker(text))
+
+
+def _classify(text: str, marker: str) -> RemovedKind | None:
     if marker in PLACEHOLDERS:
         return PLACEHOLDERS[marker]
     if len(text) <= _MAX_BANNER_CHARS:
-        for kind, pattern in _PATTERNS:
-            if pattern.search(text):
+        lowered = text.lower()
+        unusual = _CASE_EXCEPTIONS.search(text) is not None
+        for kind, words, pattern in _PATTERNS:
+            if (unusual or any(word in lowered for word in words)) and pattern.search(text):
                 return kind
     return None
 
@@ -175,8 +187,9 @@ def is_related_marker(text: str) -> bool:
 def _related(teasers: list[Block], found: Extracted) -> None:
     """Pair teaser titles with the snippet that follows each of them."""
     for block in teasers:
-        kind = classify(block.text)
-        if kind or is_related_marker(block.text):
+        marker = _marker(block.text)
+        kind = _classify(block.text, marker)
+        if kind or marker in RELATED_MARKERS:
             found.removed.append(RemovedBlock(kind=kind or "related", text=block.text))
             continue
         text = strip_emphasis(block.text)
@@ -192,11 +205,12 @@ def sift(items: list[Block], found: Extracted) -> Extracted:
     """Keep the article's blocks; report boilerplate; turn teasers into related links."""
     body: list[Block] = []
     for index, block in enumerate(items):
-        if is_related_marker(block.text):
+        marker = _marker(block.text)
+        if marker in RELATED_MARKERS:
             found.removed.append(RemovedBlock(kind="related", text=block.text))
             _related(items[index + 1 :], found)
             break
-        if kind := classify(block.text):
+        if kind := _classify(block.text, marker):
             found.removed.append(RemovedBlock(kind=kind, text=block.text))
         elif inline := _INLINE_RELATED.match(block.text):
             found.removed.append(RemovedBlock(kind="related", text=block.text))

@@ -1,0 +1,69 @@
+"""The banner patterns are tried only on blocks holding one of their words: never a miss."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas.article import RemovedKind
+from tasks.formats.boilerplate import (
+    _CASE_EXCEPTIONS,
+    _MAX_BANNER_CHARS,
+    _PATTERNS,
+    PLACEHOLDERS,
+    _marker,
+    classify,
+)
+
+_FRAGMENTS = [
+    "We use cookies",
+    "COOKIES",
+    "accept",
+    "Sign up for our NEWSLETTER",
+    "inscrivez-vous à la lettre",
+    "suscríbete al boletín",
+    "in your İnbox",
+    "ınbox",
+    "boîte mail",
+    "Share on Facebook",
+    "partager",
+    "Teilen per E-Mail",
+    "compartir correo",
+    "ſhare",
+    "the council met",
+    " ",
+    ".",
+    "\n",
+]
+
+
+def reference(text: str) -> RemovedKind | None:
+    """Every pattern tried on every short block, as before the word check."""
+    if _marker(text) in PLACEHOLDERS:
+        return PLACEHOLDERS[_marker(text)]
+    if len(text) <= _MAX_BANNER_CHARS:
+        for kind, _, pattern in _PATTERNS:
+            if pattern.search(text):
+                return kind
+    return None
+
+
+def test_case_exceptions_are_all_the_letters_re_folds_differently() -> None:
+    letters = {letter for _, words, _ in _PATTERNS for word in words for letter in word}
+    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    found = {
+        char
+        for letter in letters
+        for char in re.findall(re.escape(letter), every, re.IGNORECASE)
+        if char.lower() != letter
+    }
+    assert found == set(_CASE_EXCEPTIONS.pattern.strip("[]"))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map(" ".join))
+def test_classify_matches_every_pattern_it_skips(text: str) -> None:
+    assert classify(text) == reference(text)
