@@ -194,3 +194,56 @@ def test_entities_titles_given_names_and_french_organisations() -> None:
     assert {"Banque centrale européenne", "Assemblée nationale"} <= set(french.organisations)
     assert french.people == ["Christine Lagarde"]
     assert "Francfort" not in french.people
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "people", "organisations"),
+    [
+        # A capital inside a word starts no name; digits before one do not hide it.
+        (
+            "en",
+            "The anti-Trump Tower Group met Jean-Pierre Raffarin in 3M Company offices. "
+            "iPhone maker Apple Inc said.",
+            ["Jean-Pierre Raffarin"],
+            ["Tower Group", "Company", "Apple Inc"],
+        ),
+        (
+            "en",
+            "COVID-19-Pandemie Hans Müller spoke; _Foo Bar and 12th Street Band played.",
+            ["Pandemie Hans Müller", "Foo Bar", "Street Band"],
+            ["COVID"],
+        ),
+        # Capitals outside the Basic Multilingual Plane and titlecase letters.
+        (
+            "en",
+            "Ǆemal Bijedić met 𝐀lpha Group and Ⅻ Legion; Straße Ltd.",
+            ["Ǆemal Bijedić", "Ⅻ Legion"],
+            ["𝐀lpha Group", "Straße Ltd"],
+        ),
+        (
+            "fr",
+            "La Banque centrale européenne et l'Afrique de l’Ouest. Le président Emmanuel "
+            "Macron a reçu M. Olaf Scholz à l'Élysée.",
+            ["Emmanuel Macron", "Olaf Scholz"],
+            ["Banque centrale européenne", "Afrique de l’Ouest"],
+        ),
+    ],
+)
+def test_entity_word_boundaries_as_the_word_by_word_rules_give_them(
+    language: str, body: str, people: list[str], organisations: list[str]
+) -> None:
+    """The regex that finds where names may be must agree with the word-by-word rules."""
+    found = extract_entities("Test", body, language)
+    assert (found.people, found.organisations) == (people, organisations)
+
+
+def test_tag_stage_reads_once_and_agrees_with_each_extractor() -> None:
+    submission = Submission(content=SEED.read_text("utf-8"))
+    normalized = normalize(ingest(REF, submission))
+    tagger = load_tagger()
+    article = tag(normalized, tagger)
+    headline, body, language = normalized.headline, normalized.body_text, normalized.language
+    assert article.subjects == tagger.tag(headline, body, language)
+    names = [*article.people, *article.organisations, *article.places]
+    rarity = tagger.rarity(language)
+    assert article.keywords == extract_keywords(headline, body, language, rarity, names)
