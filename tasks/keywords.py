@@ -10,8 +10,9 @@ frequencies demote words every article uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -25,6 +26,26 @@ _MAX_WORDS = 3
 _MAX_KEYWORDS = 10
 _HEADLINE_BOOST = 2.0
 _Key = tuple[str, ...]
+_KINDS: dict[str, dict[str, int]] = {}
+_KINDS_MAX = 200_000
+
+
+@dataclass(frozen=True)
+class Rarity:
+    """Inverse document frequency relative to the median word, per lemma phrase.
+
+    Phrases the model never saw are the rarest. A plain dict, so a whole array of phrases
+    is weighed in one C-level pass.
+    """
+
+    known: dict[str, float]
+    unseen: float
+
+    def __call__(self, phrase: str) -> float:
+        return self.known.get(phrase, self.unseen)
+
+    def of(self, phrases: Iterable[str], count: int) -> np.ndarray:
+        return np.fromiter(map(self.known.get, phrases, repeat(self.unseen)), np.float64, count)
 
 
 @dataclass
@@ -84,15 +105,31 @@ class _Phrases:
     capitalised: np.ndarray
 
 
-def _phrases(text: _Words, stop: frozenset[str]) -> list[_Phrases]:
+def _kinds(unique: set[str], language: str) -> dict[str, int]:
+    """Per lemma: 2 if a phrase may start (3+ letters) or end on it (2+), 1 end only, 0 none.
+
+    Cached per language, as most lemmas come back in every article.
+    """
+    kinds = _KINDS.setdefault(language, {})
+    new = unique.difference(kinds)
+    if len(kinds) + len(new) > _KINDS_MAX:
+        kinds.clear()
+        new = unique
+    stop = stopwords(language)
+    for key in new:
+        content = key not in stop and len(key) > 1 and not key.isdigit()
+        kinds[key] = content + (content and len(key) > 2)
+    return kinds
+
+
+def _phrases(text: _Words, language: str) -> list[_Phrases]:
     """Phrases of up to three words that neither start nor end with a stopword."""
-    unique = list(set(text.keys))
+    distinct = set(text.keys)
+    unique = list(distinct)
     ident = {key: position for position, key in enumerate(unique)}
     ids = np.fromiter(map(ident.__getitem__, text.keys), np.int64, len(text.keys))
-    closing = np.fromiter(
-        (k not in stop and len(k) > 1 and not k.isdigit() for k in unique), bool, len(unique)
-    )
-    opening = closing & (np.fromiter(map(len, unique), np.int64, len(unique)) > 2)
+    kind = np.fromiter(map(_kinds(distinct, language).__getitem__, unique), np.int8, len(unique))
+    closing, opening = kind > 0, kind > 1
     opens, closes = opening[ids], closing[ids]
     opens &= ~text.breaks
     closes &= ~text.breaks
@@ -124,7 +161,7 @@ def _phrases(text: _Words, stop: frozenset[str]) -> list[_Phrases]:
 
 
 def _ranked(
-    text: _Words, found: list[_Phrases], rarity: Callable[[str], float] | None
+    text: _Words, found: list[_Phrases], rarity: Rarity | None
 ) -> list[tuple[float, _Key, int]]:
     """The best ``4 * _MAX_KEYWORDS`` phrases (score, lemmas, first word), best first."""
     where = text.where
@@ -135,10 +172,7 @@ def _ranked(
         score = np.log1p(phrases.count if keep is None else phrases.count[keep])
         score *= 1.5 - where[first]
         if rarity is not None:
-            keys = text.keys
-            size = phrases.size
-            names = (" ".join(keys[i : i + size]) for i in first.tolist())
-            score *= np.fromiter(map(rarity, names), np.float64, len(first))
+            score *= rarity.of(_names(text.keys, first.tolist(), phrases.size), len(first))
         capitalised = phrases.capitalised if keep is None else phrases.capitalised[keep]
         score[capitalised] *= 1.3
         score *= 1 + 0.4 * (phrases.size - 1)
@@ -158,23 +192,30 @@ def _ranked(
     return sorted(best, reverse=True)[:limit]
 
 
+def _names(keys: list[str], starts: list[int], size: int) -> Iterable[str]:
+    """Lemma phrases as the model names its features."""
+    if size == 1:
+        return map(keys.__getitem__, starts)
+    return (" ".join(keys[start : start + size]) for start in starts)
+
+
 def extract_keywords(
     headline: str,
     body: str,
     language: str,
-    rarity: Callable[[str], float] | None = None,
+    rarity: Rarity | None = None,
     names: Sequence[str] = (),
     readings: tuple[Reading, Reading] | None = None,
 ) -> list[str]:
     """Up to ten keywords, best first, as the article first writes them.
 
-    ``rarity`` maps a lemma phrase to a weight around 1 (above for rare words); ``names``
+    ``rarity`` weighs lemma phrases around 1 (above for rare words); ``names``
     are the entities' full names, which replace a keyword that is one word of them.
     ``readings`` are headline and body as the tag stage already read them.
     """
     head, body_read = readings or (read(headline, language), read(body, language))
     text = _joined(_read(head, 0.0, _HEADLINE_BOOST), _read(body_read, 0.1, 1.0))
-    ranked = _ranked(text, _phrases(text, stopwords(language)), rarity)
+    ranked = _ranked(text, _phrases(text, language), rarity)
     chosen: dict[_Key, int] = {}
     for value, key, start in ranked:
         if value <= 0 or len(chosen) == _MAX_KEYWORDS:

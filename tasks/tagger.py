@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from schemas import TopicTag
+from tasks.keywords import Rarity
 from tasks.nlp import Reading, phrase_key, read, stopwords
 from tasks.vocabulary import Vocabulary, load_vocabulary
 
@@ -78,15 +78,11 @@ class LinearModel:
         return logits / logits.sum(), rows, values
 
     @cached_property
-    def _relative_idf(self) -> tuple[np.ndarray, float]:
+    def rarity(self) -> Rarity:
+        """How much rarer than the median word each lemma phrase is; unseen ones are rarest."""
         median = float(np.median(self.idf))
-        return self.idf / median, float(self.idf.max()) / median
-
-    def rarity(self, phrase: str) -> float:
-        """How much rarer than the median word a lemma phrase is; unseen ones are rarest."""
-        relative, unseen = self._relative_idf
-        position = self.index.get(phrase)
-        return unseen if position is None else float(relative[position])
+        relative = (self.idf / median).tolist()
+        return Rarity(dict(zip(self.names, relative, strict=True)), float(self.idf.max()) / median)
 
     def strongest(self, rows: np.ndarray, values: np.ndarray, code: str, count: int) -> list[str]:
         """The features that pushed hardest towards class ``code``: readable evidence."""
@@ -189,7 +185,7 @@ class Tagger:
                         evidence.terms[target].append(surface)
         return evidence
 
-    def rarity(self, language: str) -> Callable[[str], float] | None:
+    def rarity(self, language: str) -> Rarity | None:
         """Inverse document frequency relative to the median, from the language's model."""
         model = self.models.get(language)
         if model is None:
