@@ -30,6 +30,8 @@ def _load_cues() -> dict[str, frozenset[str]]:
 _CUES = _load_cues()
 _WORD = re.compile(r"[^\W\d_][\w]*(?:-[^\W\d_][\w]*)*")
 _WORD_CHAR = re.compile(r"\w")
+#: The one character between two words of a region (see ``_regions``).
+_GAP = re.compile("([ '’\u00a0])")
 #: Characters after which a capital always starts a word (no word character, no hyphen).
 _NOT_IN_WORDS = frozenset(" \n\t\u00a0'’\"“”«»(),.;:!?")
 #: Lower-case words that may sit inside a name: "Afrique de l'Ouest", "Ludwig van Beethoven".
@@ -136,7 +138,14 @@ def _mentions(text: str, offset: int, language: str, stop: frozenset[str]) -> li
                     _Mention([word], [], _starts_sentence(text, start), False, offset + start)
                 )
             continue
-        for mention in _runs(text, start, position, offset, language):
+        parts = _GAP.split(region.group())
+        words = parts[::2]
+        if all(word[0].isupper() for word in words):  # one run of names: "Maria Lopez"
+            sentence_start = _starts_sentence(text, start)
+            runs = [_Mention(words, parts[1::2], sentence_start, False, offset + start)]
+        else:
+            runs = _runs(text, start, position, offset, language)
+        for mention in runs:
             cleaned = _clean(mention, stop, language)
             if cleaned is not None:
                 found.append(cleaned)

@@ -161,12 +161,16 @@ class Tagger:
         count = len(lemmas)
         # Only words that begin some phrase are looked at: a C-level filter finds them.
         for start in itertools.compress(range(count), map(longest.__contains__, lemmas)):
-            for size in range(1, min(longest[lemmas[start]], _MAX_PHRASE, count - start) + 1):
-                key = " ".join(lemmas[start : start + size])
-                if key in lexicon:
+            first = lemmas[start]
+            for size in range(1, min(longest[first], _MAX_PHRASE, count - start) + 1):
+                key = first if size == 1 else " ".join(lemmas[start : start + size])
+                if key not in lexicon:
+                    continue
+                entry = found.get(key)
+                if entry is None:
                     surface = " ".join(words[start : start + size]).casefold()
-                    entry = found.setdefault(key, [0.0, surface])
-                    entry[0] += weight
+                    entry = found[key] = [0.0, surface]
+                entry[0] += weight
 
     def _evidence(
         self, texts: list[tuple[list[str], list[str], float]], language: str
