@@ -1,0 +1,46 @@
+"""``clean`` skips the steps that have nothing to do; the result is what every step gives."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tasks.text import _FTFY, _MAX_PASSES, clean
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+#: Whitespace of every kind, controls, invisibles, mojibake and plain letters.
+_ALPHABET = (
+    " \t\n\r\x0b\x0c\x85\u2028\u00a0\u2003\u202f\u3000\u200b\u00ad\ufeff\x01\x8d\x9d"
+    "ÃÎ©é€™ﬁe\u0301ab."
+)
+
+
+def reference_clean(text: str) -> str:
+    """Every step on every pass, as the clean-up is defined."""
+    for _ in range(_MAX_PASSES):
+        cleaned = ftfy.fix_text(_LINE_BREAKS.sub("\n", text), _FTFY)
+        cleaned = unicodedata.normalize("NFC", _CONTROL.sub("", _INVISIBLE.sub("", cleaned)))
+        cleaned = "\n".join(_SPACES.sub(" ", line).strip() for line in cleaned.split("\n"))
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_ALPHABET), max_size=30))
+def test_clean_is_every_step(text: str) -> None:
+    assert clean(text) == reference_clean(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=60))
+def test_clean_is_every_step_on_any_text(text: str) -> None:
+    assert clean(text) == reference_clean(text)
