@@ -91,8 +91,8 @@ def clean_line(text: str) -> str:
 
 
 def strip_emphasis(text: str) -> str:
-    """Drop Markdown bold markers, keeping the words."""
-    return _BOLD.sub(r"\2", text)
+    """Drop Markdown bold markers, keeping the words (a substitution only where some occur)."""
+    return _BOLD.sub(r"\2", text) if "**" in text or "__" in text else text
 
 
 def blocks(text: str) -> list[str]:
