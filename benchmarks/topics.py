@@ -1,6 +1,7 @@
 """Evaluate the topic tagger: top-level precision, recall, macro-F1 and speed.
 
     python -m benchmarks.topics [--limit N] [--split test|dev|all]
+    python -m benchmarks.topics --cost      # the tag stage's CPU per article only
 
 Scores come from the held-out test part of each corpus (see ``benchmarks.corpus``); the
 English model never saw it. The predicted label is the article's most relevant top-level
@@ -15,10 +16,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from benchmarks.articles import text_corpus
 from benchmarks.corpus import Example, Split, bbc_english, french
+from schemas import ArticleRef, Submission
 from tasks.entities import extract_entities
+from tasks.ingest import ingest
 from tasks.keywords import extract_keywords
 from tasks.nlp import read
+from tasks.normalize import normalize
+from tasks.tag import tag as tag_stage
 from tasks.tagger import Tagger, load_tagger
 
 #: Size of the synthetic articles the speed is measured on, in characters.
@@ -108,6 +114,35 @@ def articles_per_second(examples: Sequence[Example], tagger: Tagger) -> float:
     return len(examples) / max(time.process_time() - start, 1e-9)
 
 
+def tag_stage_cost(count: int = 26, repeat: int = 9) -> dict[str, tuple[float, float]]:
+    """CPU ms per article and per 1,000 words of ``tasks.tag.tag``, per language and overall.
+
+    On the text corpus of ``benchmarks.inprocess`` (normalize's real output), the best of
+    ``repeat`` passes, as that benchmark measures each stage.
+    """
+    tagger = load_tagger()
+    texts = text_corpus(count)
+    refs = [ArticleRef(article_id=a.key, version=1, trace_id="cost") for a in texts]
+    articles = [
+        (normalize(ingest(ref, Submission(content=a.content))), a.words)
+        for ref, a in zip(refs, texts, strict=True)
+    ]
+    costs: dict[str, tuple[float, float]] = {}
+    for language in ("all", *sorted({a.language for a in texts})):
+        chosen = [(x, n) for x, n in articles if language in ("all", x.language)]
+        for article, _ in chosen:
+            tag_stage(article, tagger)  # warm the lemma cache, as a running worker's is
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.process_time()
+            for article, _ in chosen:
+                tag_stage(article, tagger)
+            best = min(best, time.process_time() - started)
+        words = sum(n for _, n in chosen)
+        costs[language] = (best * 1000 / len(chosen), best * 1e6 / words)
+    return costs
+
+
 def sample(examples: Sequence[Example], limit: int | None) -> list[Example]:
     """At most ``limit`` examples, the same share of each label, in a stable order."""
     if limit is None or limit >= len(examples):
@@ -128,7 +163,17 @@ def main() -> None:
         choices=["test", "dev", "all"],
         help="French part to score (English 'dev' is its test part)",
     )
+    parser.add_argument(
+        "--cost", action="store_true", help="only the tag stage's CPU cost per article"
+    )
     args = parser.parse_args()
+    if args.cost:
+        for language, (per_article, per_words) in tag_stage_cost().items():
+            print(
+                f"tag stage, {language}: {per_article:.2f} ms CPU per article, "
+                f"{per_words:.2f} ms per 1,000 words"
+            )
+        return
     split: Split = args.split
     tagger = load_tagger()
     english = sample(bbc_english("all" if split == "all" else "test"), args.limit)

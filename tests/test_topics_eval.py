@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from benchmarks.corpus import TEST_PERCENT, bbc_english, french, is_test
-from benchmarks.topics import articles_per_second, evaluate, sample, speed_articles
+from benchmarks.topics import (
+    articles_per_second,
+    evaluate,
+    sample,
+    speed_articles,
+    tag_stage_cost,
+)
 from tasks.tagger import load_tagger
 
 ENGLISH_FLOOR = 0.92
@@ -37,3 +43,9 @@ def test_speed_measurement_runs_on_3kb_articles() -> None:
     articles = speed_articles(bbc_english("test"), 5)
     assert all(len(a.body) == 3000 for a in articles)
     assert articles_per_second(articles, load_tagger()) > 0
+
+
+def test_tag_stage_cost_measurement_runs_per_language() -> None:
+    costs = tag_stage_cost(count=2, repeat=1)
+    assert set(costs) == {"all", "en", "fr"}
+    assert all(per_article > 0 and per_words > 0 for per_article, per_words in costs.values())
