@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from schemas.thumbnail import FocalPoint
-from tasks.images.config import FetchLimits, ImageConfig
+from tasks.images.config import DEFAULT_RENDITIONS, FetchLimits, ImageConfig, RenditionSpec
 from tasks.images.decode import decode
 from tasks.images.discover import Candidate
 from tasks.images.errors import ImageRefused
@@ -117,7 +117,7 @@ def test_exif_orientation_is_applied_and_metadata_stripped(server: ImageServer) 
     data = fetch(server.url("/rotated.jpg"), limits(server))
     with Image.open(io.BytesIO(data)) as original:
         assert original.size == (600, 400) and original.getexif()[0x0112] == 6
-    decoded = decode(data, max_pixels=10**7, min_side=10, draft_side=1200)
+    decoded = decode(data, max_pixels=10**7, min_side=10, renditions=DEFAULT_RENDITIONS)
     assert decoded.image.size == (400, 600)
     top, bottom = decoded.image.getpixel((200, 20)), decoded.image.getpixel((200, 580))
     assert colour_distance(top, images.RED) < 40  # the left half, turned
@@ -126,9 +126,16 @@ def test_exif_orientation_is_applied_and_metadata_stripped(server: ImageServer) 
 
 
 def test_jpeg_draft_mode_decodes_at_reduced_scale() -> None:
-    decoded = decode(images.jpeg((3200, 2400)), max_pixels=10**8, min_side=10, draft_side=1200)
+    photo = images.jpeg((3200, 2400))
+    decoded = decode(photo, max_pixels=10**8, min_side=10, renditions=DEFAULT_RENDITIONS)
     assert (decoded.width, decoded.height) == (3200, 2400)
-    assert decoded.image.size == (1600, 1200)
+    assert decoded.image.size == (1600, 1200)  # a quarter would leave social under 1200 wide
+    wide = (RenditionSpec("hero", 800, 200),)
+    assert decode(photo, 10**8, 10, wide).image.size == (800, 600)
+    assert decode(images.jpeg((1600, 1067)), 10**8, 10, DEFAULT_RENDITIONS).image.size == (
+        1600,
+        1067,
+    )
 
 
 REFUSALS = [

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from tasks.images.config import RenditionSpec
 from tasks.images.errors import ImageRefused
+from tasks.images.renditions import decode_size
 
 #: Pillow format name → media type. Only these decoders are ever tried.
 ALLOWED_FORMATS = {
@@ -42,8 +44,10 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def decode(data: bytes, max_pixels: int, min_side: int, draft_side: int) -> Decoded:
-    """Decode ``data``; JPEGs are decoded at reduced scale when still at least ``draft_side``."""
+def decode(
+    data: bytes, max_pixels: int, min_side: int, renditions: tuple[RenditionSpec, ...]
+) -> Decoded:
+    """Decode ``data``; JPEGs at the smallest DCT scale that still fills every rendition."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -55,12 +59,14 @@ def decode(data: bytes, max_pixels: int, min_side: int, draft_side: int) -> Deco
     width, height = image.size
     if width * height > max_pixels:
         raise ImageRefused(f"{width}×{height} is more than the {max_pixels} pixel limit")
-    if image.getexif().get(_ORIENTATION) in _SWAPS_SIDES:
+    swapped = image.getexif().get(_ORIENTATION) in _SWAPS_SIDES
+    if swapped:
         width, height = height, width
     if min(width, height) < min_side:
         raise ImageRefused(f"{width}×{height} is smaller than {min_side} pixels on a side")
     if image.format == "JPEG":
-        image.draft("RGB", (draft_side, draft_side))
+        needed_w, needed_h = decode_size((width, height), renditions)
+        image.draft("RGB", (needed_h, needed_w) if swapped else (needed_w, needed_h))
     try:
         image.load()
         ImageOps.exif_transpose(image, in_place=True)  # not a copy of the whole image

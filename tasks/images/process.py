@@ -74,8 +74,7 @@ def render_image(
     storage: Storage,
 ) -> ThumbnailInfo:
     """Decode, describe and render one fetched image."""
-    draft_side = max(max(spec.width, spec.height) for spec in config.renditions)
-    decoded = decode(data, config.max_pixels, config.min_side, draft_side)
+    decoded = decode(data, config.max_pixels, config.min_side, config.renditions)
     pyramid = Pyramid(decoded.image)
     small = pyramid.small(_SMALL_SIDE)
     point = focal or saliency_focal_point(small)
