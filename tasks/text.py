@@ -26,19 +26,23 @@ _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _MAX_PASSES = 4
 # ftfy (its fixers and its mojibake heuristic, ftfy.badness) leaves text made only of these
 # characters unchanged, unless one of the pairs below occurs: ASCII, the accented letters
-# of Western European languages, quotes, dashes and no-break spaces. Checking for them costs
-# 0.05-0.1 ms per article, against 1-3 ms for each ftfy pass; tests/test_normalize_ftfy.py
-# checks the claim against ftfy itself.
+# of Western European languages, quotes, dashes, currency signs and no-break spaces.
+# Checking for them costs 0.05-0.1 ms per article, against 1-3 ms for each ftfy pass;
+# tests/test_normalize_ftfy.py checks the claim against ftfy itself.
 _LOWER = "ßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœ"
 _UPPER = "ÀÁÂÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÚÛÜÝŒ"
 _QUOTES = "«»‘“”¡¿"
-_FTFY_SUSPECT = re.compile(f"[^\t\n\x20-\x7e{_LOWER}{_UPPER}{_QUOTES}’–—…\u00a0\u202f]")
+_CURRENCY = "£€¥¢"
+_INERT_OTHER = "’–—…°\u00a0\u202f"
+_FTFY_SUSPECT = re.compile(f"[^\t\n\x20-\x7e{_LOWER}{_UPPER}{_QUOTES}{_CURRENCY}{_INERT_OTHER}]")
 # ftfy.badness's patterns over those characters; each match starts at a character of
 # _PAIR_START, so only those positions are tried.
-_PAIR_START = re.compile(f"[{_UPPER}{_QUOTES}œ]")
+_PAIR_START = re.compile(f"[{_UPPER}{_QUOTES}{_CURRENCY}œ°]")
+_LETTERS = _LOWER + _UPPER
 _SUSPECT_PAIR = re.compile(
-    f"(?<=[{_LOWER}])[{_UPPER}]|(?<=[{_LOWER}{_UPPER}])[{_QUOTES}]|[{_QUOTES}](?=[{_LOWER}{_UPPER}])"
-    "|[ÂÎ][ \u00a0¡«»¿œ–—‘“”]|[Œœ][^A-Za-z]"
+    f"(?<=[{_LOWER}])[{_UPPER}]|(?<=[{_LETTERS}])[{_QUOTES}]|[{_QUOTES}](?=[{_LETTERS}])"
+    f"|(?<=[{_LETTERS}{_QUOTES}])[{_CURRENCY}]|[{_CURRENCY}](?=[{_LETTERS}{_QUOTES}])"
+    f"|(?<=[{_UPPER}])°|[ÂÎ][ \u00a0¡«»¿œ–—‘“”]|[Œœ][^A-Za-z]"
 )
 #: Silent reading speed of adult readers, words per minute (Brysbaert 2019).
 READING_WPM = 238

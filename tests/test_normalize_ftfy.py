@@ -9,10 +9,19 @@ from ftfy.badness import is_bad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.text import _FTFY, _LOWER, _QUOTES, _UPPER, _ftfy_may_change, repair
+from tasks.text import (
+    _CURRENCY,
+    _FTFY,
+    _INERT_OTHER,
+    _LOWER,
+    _QUOTES,
+    _UPPER,
+    _ftfy_may_change,
+    repair,
+)
 
 #: Every character the prefilter lets through, and ASCII of each kind ftfy's patterns name.
-_INERT = _LOWER + _UPPER + _QUOTES + "’–—…\u00a0\u202f" + "aZ \t\n.,?!1_-'\""
+_INERT = _LOWER + _UPPER + _QUOTES + _CURRENCY + _INERT_OTHER + "aZ \t\n.,?!1_-'\""
 #: Characters ftfy does act on: mojibake tell-tales, controls, ligatures, wide forms, breaks.
 _ACTIVE = "ÃÐØÙ°²€™•�\x81\x9d\x1b\r\u2028\ufeff\u200b\x00ﬁＡ\u0301ВГРСΒΓ√≈‚×"
 
