@@ -86,6 +86,7 @@ def _places() -> frozenset[str]:
     return frozenset(raw["places"])
 
 
+@cache
 def _capitals() -> str:
     """Upper-case letters as a regex class: ranges of the Basic Multilingual Plane, which
     the regex engine tests in one lookup, and every astral character (checked later)."""
