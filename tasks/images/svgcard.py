@@ -41,6 +41,10 @@ def _em(char: str) -> float:
         return 1.0
     if char.isspace():
         return 0.28
+    if "\u0590" <= char <= "\u08ff":  # Hebrew and Arabic: bold letters run wide
+        return 0.68
+    if "\u0370" <= char <= "\u052f":  # Greek and Cyrillic: wider than Latin
+        return 0.74 if char.isupper() else 0.64
     return 0.68 if char.isupper() or char.isdigit() else 0.58
 
 
