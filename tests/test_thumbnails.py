@@ -256,6 +256,19 @@ def test_seed_sample_gets_a_generated_svg_title_card(tmp_path: Path) -> None:
     assert [r["href"] for r in association["renditions"]] == [r.href for r in info.renditions]
 
 
+def test_no_http_client_when_there_is_nothing_to_fetch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("a fetcher was set up for an article without images")
+
+    monkeypatch.setattr("tasks.images.process.Fetcher", refuse)
+    info = thumbnail(
+        article("Title|Wire\n\nVoters went to the polls."), ImageConfig(media_dir=tmp_path)
+    )
+    assert (info.thumbnail.status, info.thumbnail.generated) == ("no_image", True)
+
+
 def test_raster_title_cards_by_configuration(tmp_path: Path) -> None:
     seed = article(SEED.read_text("utf-8"))
     config = ImageConfig(media_dir=tmp_path, title_card_format="raster")
