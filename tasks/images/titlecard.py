@@ -1,4 +1,5 @@
-"""The picture of an article without one: its headline on a colour, drawn with Pillow."""
+"""Raster title cards (``NEWSFLOW_TITLE_CARD_FORMAT=raster``), drawn with Pillow, for
+consumers that take no SVG; and the palette that SVG cards share."""
 
 from __future__ import annotations
 
