@@ -162,11 +162,7 @@ def title_card(
     )
 
 
-def describe(
-    article: TaggedArticle,
-    config: ImageConfig,
-    storage: Storage,
-) -> ThumbnailInfo:
+def describe(article: TaggedArticle, config: ImageConfig, storage: Storage) -> ThumbnailInfo:
     """The first candidate that fetches and decodes; otherwise a title card and the reasons.
 
     The fetcher (an HTTP client) is only set up when there is something to fetch.
