@@ -47,9 +47,5 @@ def simhash(text: str) -> str:
 
 
 def hamming(a: str, b: str) -> int:
-    """Bits that differ between two SimHashes."""
+    """Bits that differ between two SimHashes (``tasks/neardup.lua`` computes the same)."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def is_near_duplicate(a: str, b: str) -> bool:
-    return hamming(a, b) <= NEAR_DUPLICATE_BITS

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
+import pytest
 from redis import Redis
 
 from schemas import ArticleRef, Submission
-from tasks.fingerprint import simhash
+from tasks.fingerprint import NEAR_DUPLICATE_BITS, hamming, simhash
 from tasks.ingest import ingest
 from tasks.keys import Keys
 from tasks.normalize import normalize
@@ -85,3 +86,17 @@ def test_near_duplicate_lookup_returns_near_ones_and_keeps_the_newest(redis_db: 
         articles.near_duplicates(ref(article_id=f"old-{index}"), "0000000000000001")
     found = articles.near_duplicates(ref(article_id="new"), "0000000000000003")
     assert found == ["old-2", "old-3", "old-4"]
+
+
+@pytest.mark.parametrize(
+    "bits", [(), (63,), (0, 31), (31, 32, 63), (1, 30, 33, 62), (0, 8, 16, 24, 40)]
+)
+def test_lua_distance_is_the_hamming_distance(redis_db: Redis, bits: tuple[int, ...]) -> None:
+    """Flipped bits at the edges of the 32-bit halves Lua works in, near or not as in Python."""
+    articles = ArticleStore(redis_db, Keys(f"bits{len(bits)}{sum(bits)}"), 600, 1000)
+    base = "8000000180000001"
+    other = f"{int(base, 16) ^ sum(1 << bit for bit in bits):016x}"
+    articles.near_duplicates(ArticleRef(article_id="base", version=1, trace_id="t"), base)
+    found = articles.near_duplicates(ArticleRef(article_id="other", version=1, trace_id="t"), other)
+    assert hamming(base, other) == len(bits)
+    assert found == (["base"] if len(bits) <= NEAR_DUPLICATE_BITS else [])
