@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -134,8 +135,7 @@ def _percentile(values: Sequence[float], share: float) -> float:
 
 def measure(mode: Mode, processes: int, count: int, rate: float, load: str, directory: Path) -> Run:
     """Start Redis and the worker, drive ``count`` articles at ``rate`` (0: all at once)."""
-    run_dir = directory / f"{mode}-{processes}-{load}"
-    run_dir.mkdir(parents=True)
+    run_dir = Path(tempfile.mkdtemp(prefix=f"{mode}-{processes}-{load}-", dir=directory))
     with redis_server(run_dir) as (url, redis_pid):
         env = bench_env(url, run_dir / "media")
         with worker(env, processes, run_dir / "worker.log", mode) as worker_pid:
