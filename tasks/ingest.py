@@ -18,6 +18,9 @@ from tasks.stage import StageTask, run_stage
 ResolvedContentType = Literal["text", "html", "markdown", "json"]
 
 _HTML_TAG = re.compile(r"<(html|head|body|article|p|div|h[1-6]|meta|title)\b", re.IGNORECASE)
+#: A document type declaration whose internal subset declares entities: nested entities
+#: expand exponentially ("billion laughs") or read local files (XXE). No article needs them.
+_ENTITY_DECLARATION = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*?<!ENTITY", re.IGNORECASE)
 _MARKDOWN = re.compile(r"^(#{1,6} \S|!\[[^\]]*\]\(|\[[^\]]+\]\(https?://)", re.MULTILINE)
 
 
@@ -40,6 +43,11 @@ def sniff_content_type(content: str) -> ResolvedContentType:
 
 def ingest(ref: ArticleRef, submission: Submission) -> IngestedArticle:
     """Accept ``submission`` as version ``ref.version`` of article ``ref.article_id``."""
+    if _ENTITY_DECLARATION.search(submission.content[:65536]):
+        raise PermanentError(
+            "content declares XML entities (a DOCTYPE with <!ENTITY>): refused, since entity "
+            "expansion can exhaust memory or read local files"
+        )
     if is_feed(submission.content):
         raise PermanentError(
             "content is an RSS or Atom feed, not an article: `newsflow submit` expands a feed "

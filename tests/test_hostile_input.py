@@ -265,7 +265,7 @@ def cases(server: ImageServer) -> list[Case]:
             "entity-expansion",
             XXE,
             "dead",
-            "no body",
+            "declares xml entities",
             suffix=".xml",
         ),
         # Hostile images: the article is published, its thumbnail says why it failed.

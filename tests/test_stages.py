@@ -39,6 +39,23 @@ def test_ingest_resolves_content_type_and_hash() -> None:
 
 
 @pytest.mark.parametrize(
+    "content",
+    [
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><r>&b;</r>',
+        '<!DOCTYPE html [\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n]><html><p>&xxe;</p></html>',
+    ],
+)
+def test_ingest_refuses_entity_declarations(content: str) -> None:
+    with pytest.raises(PermanentError, match="declares XML entities"):
+        ingest(REF, Submission(content=content))
+
+
+def test_ingest_accepts_a_plain_doctype() -> None:
+    page = "<!DOCTYPE html><html><body><h1>Vote</h1><p>The council voted.</p></body></html>"
+    assert ingest(REF, Submission(content=page)).content_type == "html"
+
+
+@pytest.mark.parametrize(
     ("content", "expected"),
     [
         ('{"title": "t", "body": "b"}', "json"),
