@@ -21,6 +21,13 @@ SEED = SHARED / "samples" / "lci-poutine-kiev.txt"
 NEWSFLOW = [sys.executable, "-m", "workers"]
 
 
+def dies_with_tests(command: list[str]) -> list[str]:
+    """``command`` sent SIGTERM when the test process dies, even by SIGKILL, so a killed test
+    run leaves no worker or redis-server behind (util-linux's setpriv, where there is one)."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", *command] if setpriv else command
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -67,7 +74,7 @@ class RedisServer:
         ]
         if self.password:
             args += ["--requirepass", self.password]
-        self.process = subprocess.Popen(args)
+        self.process = subprocess.Popen(dies_with_tests(args))
         client = self.client()
         deadline = time.monotonic() + 10
         while True:
@@ -154,15 +161,17 @@ def start_workers(
         with log.open("wb") as sink:
             workers.processes.append(
                 subprocess.Popen(
-                    [
-                        *NEWSFLOW,
-                        "worker",
-                        "--concurrency",
-                        "2",
-                        "--name",
-                        f"test{index}@%h",
-                        *extra,
-                    ],
+                    dies_with_tests(
+                        [
+                            *NEWSFLOW,
+                            "worker",
+                            "--concurrency",
+                            "2",
+                            "--name",
+                            f"test{index}@%h",
+                            *extra,
+                        ]
+                    ),
                     env=env,
                     stdout=sink,
                     stderr=subprocess.STDOUT,

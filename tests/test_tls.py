@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED, free_port, newsflow_env, start_workers, stop_workers, wait_for
+from tests.conftest import (
+    SEED,
+    dies_with_tests,
+    free_port,
+    newsflow_env,
+    start_workers,
+    stop_workers,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -80,29 +88,31 @@ def tls_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     binary = shutil.which("redis-server")
     assert binary
     process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            "0",
-            "--tls-port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--tls-cert-file",
-            "server.crt",
-            "--tls-key-file",
-            "server.key",
-            "--tls-ca-cert-file",
-            "ca.crt",
-            "--tls-auth-clients",
-            "no",
-            "--requirepass",
-            PASSWORD,
-            "--save",
-            "",
-            "--dir",
-            str(directory),
-        ],
+        dies_with_tests(
+            [
+                binary,
+                "--port",
+                "0",
+                "--tls-port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--tls-cert-file",
+                "server.crt",
+                "--tls-key-file",
+                "server.key",
+                "--tls-ca-cert-file",
+                "ca.crt",
+                "--tls-auth-clients",
+                "no",
+                "--requirepass",
+                PASSWORD,
+                "--save",
+                "",
+                "--dir",
+                str(directory),
+            ]
+        ),
         cwd=directory,
         stdout=subprocess.DEVNULL,
     )
