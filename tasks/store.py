@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 from redis import Redis
@@ -30,6 +30,9 @@ from tasks.keys import (
     event_field,
     started_field,
 )
+
+#: A stream's entries as a client with ``decode_responses=True`` returns them.
+StreamEntries = list[tuple[str, dict[str, str]]]
 
 #: The hash field each stage reads: the previous stage's output.
 INPUT_FIELD: dict[Stage, str] = {
@@ -179,7 +182,7 @@ class ArticleStore:
     def finish(self, event: StageEvent, output: BaseModel | None) -> None:
         """Record the stage's event and, when it completed, its output."""
         key = self.keys.article(event.article_id, event.version)
-        fields = {event_field(event.stage): event.model_dump_json()}
+        fields: dict[Any, str] = {event_field(event.stage): event.model_dump_json()}
         if output is not None:
             fields[event.stage] = output.model_dump_json()
         with self.redis.pipeline(transaction=False) as pipe:
@@ -238,10 +241,11 @@ class ArticleStore:
 
     def dead_letters(self, count: int = 100) -> list[DeadLetter]:
         """The oldest ``count`` dead letters."""
-        return [DeadLetter(i, f) for i, f in self.redis.xrange(self.keys.dead, count=count)]
+        entries = cast(StreamEntries, self.redis.xrange(self.keys.dead, count=count))
+        return [DeadLetter(entry_id, fields) for entry_id, fields in entries]
 
     def dead_letter_entry(self, entry_id: str) -> DeadLetter | None:
-        found = self.redis.xrange(self.keys.dead, min=entry_id, max=entry_id)
+        found = cast(StreamEntries, self.redis.xrange(self.keys.dead, min=entry_id, max=entry_id))
         return DeadLetter(*found[0]) if found else None
 
     def forget_dead_letters(self, *entry_ids: str) -> int:
@@ -266,7 +270,9 @@ class ArticleStore:
 
     def stalled(self, count: int) -> list[tuple[str, int]]:
         """Article versions that made no progress for ``stall_seconds``, oldest first."""
-        owners = self.redis.zrangebyscore(self.keys.inflight, "-inf", time.time(), 0, count)
+        owners = cast(
+            list[str], self.redis.zrangebyscore(self.keys.inflight, "-inf", time.time(), 0, count)
+        )
         return [
             (owner[: owner.rindex(":v")], int(owner[owner.rindex(":v") + 2 :])) for owner in owners
         ]
@@ -292,7 +298,7 @@ class ArticleStore:
 
     def timeline(self, article_id: str, version: int) -> dict[Stage, dict[str, Any]]:
         """Each stage's latest event; a stage still running shows its start only."""
-        raw: dict[str, str] = self.redis.hgetall(self.keys.article(article_id, version))
+        raw = cast(dict[str, str], self.redis.hgetall(self.keys.article(article_id, version)))
         timeline: dict[Stage, dict[str, Any]] = {}
         for stage in STAGES:
             if event := raw.get(event_field(stage)):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from redis import Redis
 from redis.exceptions import ResponseError
+
+from tasks.store import StreamEntries
 
 
 @dataclass(frozen=True)
@@ -37,14 +40,18 @@ class StreamReader:
 
     def reclaim(self, count: int) -> list[Entry]:
         """Entries another consumer read but never acknowledged, idle long enough."""
-        _, claimed, *_ = self.redis.xautoclaim(
+        reply = self.redis.xautoclaim(
             self.stream, self.group, self.consumer, self.claim_idle_ms, "0-0", count=count
         )
+        claimed = cast(StreamEntries, reply[1])
         return [_entry(stream_id, fields) for stream_id, fields in claimed if fields]
 
     def read(self, count: int, block_ms: int) -> list[Entry]:
-        reply = self.redis.xreadgroup(
-            self.group, self.consumer, {self.stream: ">"}, count=count, block=block_ms
+        reply = cast(
+            list[tuple[str, StreamEntries]] | None,
+            self.redis.xreadgroup(
+                self.group, self.consumer, {self.stream: ">"}, count=count, block=block_ms
+            ),
         )
         return [
             _entry(stream_id, fields) for _, entries in reply or [] for stream_id, fields in entries
