@@ -46,6 +46,7 @@ redis-server:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy schemas tasks workers benchmarks
 
 test: $(STAMP) redis-server lint
 	$(BIN)/pytest
