@@ -9,9 +9,10 @@ from pathlib import Path
 from tests.conftest import NEWSFLOW, ROOT, SEED, newsflow_env
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``newsflow run ARGS`` in ``cwd``, with extra environment ``settings``."""
     # An unreachable Redis proves the embedded mode never connects to one.
-    env = newsflow_env("redis://127.0.0.1:1/0")
+    env = newsflow_env("redis://127.0.0.1:1/0") | settings
     return subprocess.run(
         [*NEWSFLOW, "run", *args],
         env=env,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,8 +37,9 @@ from tasks.normalize import normalize
 from tasks.publish import build_document
 from tasks.thumbnail import thumbnail
 from tests import images
-from tests.conftest import NEWSFLOW, SEED, newsflow_env
+from tests.conftest import SEED
 from tests.images import ImageServer
+from tests.test_cli_run import run
 from tests.test_ninjs import validator
 from workers.settings import Settings
 
@@ -443,18 +443,13 @@ def test_newsflow_run_writes_renditions_beside_the_documents(
     server: ImageServer, tmp_path: Path
 ) -> None:
     (tmp_path / "storm.html").write_text(html_page(server.url("/photo.jpg")))
-    env = {
-        **newsflow_env("redis://127.0.0.1:1/0"),
-        "NEWSFLOW_IMAGE_ALLOW_HOSTS": server.allow_entry,
-    }
-    result = subprocess.run(
-        [*NEWSFLOW, "run", "--out", "out", str(tmp_path / "storm.html"), str(SEED)],
-        env=env,
+    result = run(
+        "--out",
+        "out",
+        str(tmp_path / "storm.html"),
+        str(SEED),
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        NEWSFLOW_IMAGE_ALLOW_HOSTS=server.allow_entry,
     )
     assert result.returncode == 0, result.stderr
     storm = json.loads((tmp_path / "out" / "storm.json").read_text())
