@@ -52,13 +52,15 @@ def _store_all(
         for image_format, mimetype, extension in ENCODINGS:
             quality = config.webp_quality if image_format == "WEBP" else config.jpeg_quality
             data = encode(image, image_format, quality)
-            key = f"{prefix}/{name}-{image.width}x{image.height}.{extension}"
+            key = f"{prefix}-{name}-{image.width}x{image.height}.{extension}"
             renditions.append(_rendition(storage, key, data, mimetype, name, image.size))
     return renditions
 
 
 def _image_prefix(digest: str, point: FocalPoint) -> str:
-    """Where an image's renditions go: one place per image, and per supplied focal point."""
+    """What an image's rendition keys start with: one per image, and per supplied focal
+    point. The renditions sit side by side in a bucket directory, not in a directory of
+    their own: one ``mkdir`` fewer per new image or title card."""
     prefix = f"img/{digest[:2]}/{digest[:32]}"
     if point.source == "supplied":
         prefix += f"-f{round(point.x * 1000)}-{round(point.y * 1000)}"
@@ -111,7 +113,7 @@ def _svg_cards(
         data = svg_title_card(
             article.headline, article.provider, article.language, size, background
         )
-        key = f"{prefix}/{spec.name}-{spec.width}x{spec.height}.svg"
+        key = f"{prefix}-{spec.name}-{spec.width}x{spec.height}.svg"
         renditions.append(_rendition(storage, key, data, "image/svg+xml", spec.name, size))
     return renditions
 
