@@ -12,9 +12,13 @@ from hashlib import blake2b
 
 import numpy as np
 
+from tasks.text import TokenCache
+
 _WORD = re.compile(r"\w+")
 _BITS = 64
 _SHINGLE = 3
+#: Rows summed per pass in uint64 byte lanes: a lane holds up to 255.
+_LANE_ROWS = 255
 #: SplitMix64's multipliers (Steele, Lea and Flood 2014).
 _MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 #: Hamming distance at or under which two SimHashes are the same story (Manku et al. 2007).
@@ -33,16 +37,32 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
-def _word_hashes(words: list[str]) -> np.ndarray:
-    """blake2b-64 of each word, computed once per distinct word (articles repeat their words)."""
-    digests = {word: blake2b(word.encode(), digest_size=8).digest() for word in set(words)}
-    return np.frombuffer(b"".join(map(digests.__getitem__, words)), dtype=">u8").astype(np.uint64)
+def _token_hashes(token: str) -> bytes:
+    """blake2b-64 of each ``\\w+`` word of the case-folded token, concatenated big-endian."""
+    folded = token.casefold()
+    words = [folded] if token.isalnum() and folded.isalnum() else _WORD.findall(folded)
+    return b"".join(blake2b(word.encode(), digest_size=8).digest() for word in words)
 
 
-def _shingle_hashes(words: list[str]) -> np.ndarray:
+#: Each whitespace-separated token's word hashes, kept per process: articles share most of
+#: their tokens, so a token is cut into words and hashed about once per worker, not per article.
+_TOKEN_HASHES = TokenCache(_token_hashes)
+
+
+def _word_hashes(tokens: list[str]) -> np.ndarray:
+    """The 64-bit hash of every ``\\w+`` word of the case-folded tokens, in order.
+
+    No ``\\w`` character is whitespace, and case folding keeps whitespace whitespace and
+    puts no word character in it, so the words of ``text.casefold()`` are the words of its
+    tokens' case folds, one token after the other (tests/test_normalize_fingerprint.py).
+    """
+    joined = b"".join(map(_TOKEN_HASHES.__getitem__, tokens))
+    return np.frombuffer(joined, dtype=">u8").astype(np.uint64)
+
+
+def _shingle_hashes(hashes: np.ndarray) -> np.ndarray:
     """One 64-bit hash per word 3-shingle (one for a text of fewer words), order-sensitive:
     ``mix(mix(mix(a) ^ b) ^ c)`` of the words' hashes."""
-    hashes = _word_hashes(words)
     if len(hashes) < _SHINGLE:
         folded = hashes[:1]
         for value in hashes[1:]:
@@ -51,21 +71,38 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
     return _mix(_mix(_mix(hashes[:-2]) ^ hashes[1:-1]) ^ hashes[2:])
 
 
-def simhash(text: str) -> str:
-    """64-bit SimHash over word 3-shingles, as 16 hex digits.
+def _majority_bits(values: np.ndarray) -> int:
+    """The bits set in more than half of ``values``.
 
-    Each distinct word is hashed once and the shingles' hashes are combined from the words'
-    with numpy, so the cost grows with the vocabulary, not with a hash per shingle. The bit
-    votes are counted over all shingles at once (their bits unpacked, most significant first).
+    The values' bits are unpacked (bit ``i`` of a value at column ``i``) and each column
+    summed eight at a time in the byte lanes of a uint64, 255 rows per pass so that no
+    lane carries into the next.
     """
-    words = _WORD.findall(text.casefold())
-    if not words:
+    bits = np.unpackbits(values.astype("<u8").view(np.uint8), bitorder="little")
+    lanes = bits.reshape(-1, _BITS).view(np.uint64)
+    ones = np.zeros(_BITS, dtype=np.int64)
+    for start in range(0, len(lanes), _LANE_ROWS):
+        ones += lanes[start : start + _LANE_ROWS].sum(axis=0, dtype=np.uint64).view(np.uint8)
+    majority = np.packbits(2 * ones > len(values), bitorder="little")
+    return int.from_bytes(majority.tobytes(), "little")
+
+
+def simhash(text: str) -> str:
+    """64-bit SimHash over word 3-shingles of the case-folded text, as 16 hex digits."""
+    return simhash_tokens(text.split())
+
+
+def simhash_tokens(tokens: list[str]) -> str:
+    """``simhash`` of the text whose ``str.split()`` is ``tokens``.
+
+    Each distinct token is hashed once per process and the shingles' hashes are combined
+    from the words' with numpy, so the cost grows with the article's tokens, not with a
+    hash per word or shingle. The bit votes are counted over all shingles at once.
+    """
+    hashes = _word_hashes(tokens)
+    if not len(hashes):
         return f"{0:016x}"
-    shingles = _shingle_hashes(words)
-    bits = np.unpackbits(shingles.astype(">u8").view(np.uint8)).reshape(-1, _BITS)
-    ones = bits.sum(axis=0, dtype=np.int64)[::-1]
-    fingerprint = sum(1 << int(bit) for bit in np.flatnonzero(2 * ones > len(bits)))
-    return f"{fingerprint:016x}"
+    return f"{_majority_bits(_shingle_hashes(hashes)):016x}"
 
 
 def hamming(a: str, b: str) -> int:

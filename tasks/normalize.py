@@ -6,7 +6,7 @@ from celery import shared_task
 
 from schemas import ArticleRef, IngestedArticle, NormalizedArticle, RemovedBlock
 from tasks.errors import PermanentError
-from tasks.fingerprint import content_sha256, simhash
+from tasks.fingerprint import content_sha256, simhash_tokens
 from tasks.formats import READERS
 from tasks.formats.sanitize import body_html
 from tasks.formats.urls import absolute, canonical_url
@@ -48,7 +48,8 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
     body = "\n\n".join(paragraphs)
     language, confidence = detect_language(f"{headline}\n{body}")
     url = submission.url or found.url
-    words = word_count(body)
+    tokens = body.split()
+    words = word_count(tokens)
     return NormalizedArticle(
         **article.model_dump(),
         headline=headline,
@@ -67,7 +68,7 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
         removed_blocks=_unique(found.removed),
         image_refs=list(dict.fromkeys(filter(None, (absolute(r, url) for r in found.image_refs)))),
         content_sha256=content_sha256(headline, body),
-        simhash=simhash(body),
+        simhash=simhash_tokens(tokens),
         word_count=words,
         reading_minutes=reading_minutes(words),
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.fingerprint import simhash
+from tasks.text import TokenCache
 
 _MASK = (1 << 64) - 1
 
@@ -62,4 +64,30 @@ def test_simhash_values_are_stable(text: str, expected: str) -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab cd É ß\n.'-İ"), max_size=120))
 def test_simhash_is_its_definition(text: str) -> None:
+    assert simhash(text) == reference_simhash(text)
+
+
+def test_case_folding_keeps_words_inside_tokens() -> None:
+    """What ``_word_hashes`` relies on to find words token by token, for every code point:
+    no word character is whitespace, and a whitespace character's case fold is whitespace."""
+    word = re.compile(r"\w")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char.isspace():
+            assert not word.match(char) and char.casefold().isspace(), hex(code)
+        assert (word.match(char) is not None) == (char.isalnum() or char == "_"), hex(code)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=80))
+def test_simhash_is_its_definition_on_any_text(text: str) -> None:
+    assert simhash(text) == reference_simhash(text)
+
+
+def test_simhash_outlives_a_full_token_cache() -> None:
+    """The per-process token cache starts again when full; values do not change."""
+    cache = TokenCache(len, size=2)
+    assert [cache[t] for t in ("a", "bb", "ccc", "a")] == [1, 2, 3, 1]
+    assert len(cache) <= 2
+    text = " ".join(f"w{n}" for n in range(60_000))
     assert simhash(text) == reference_simhash(text)

@@ -9,7 +9,7 @@ import ftfy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.text import _FTFY, _MAX_PASSES, clean
+from tasks.text import _FTFY, _MAX_PASSES, clean, word_count
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -44,3 +44,19 @@ def test_clean_is_every_step(text: str) -> None:
 @given(st.text(max_size=60))
 def test_clean_is_every_step_on_any_text(text: str) -> None:
     assert clean(text) == reference_clean(text)
+
+
+def reference_word_count(text: str) -> int:
+    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab É_1 \n\t'’-.\u00a0\u2028İ"), max_size=60))
+def test_word_count_by_tokens_is_the_pattern(text: str) -> None:
+    assert word_count(text.split()) == reference_word_count(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=60))
+def test_word_count_by_tokens_is_the_pattern_on_any_text(text: str) -> None:
+    assert word_count(text.split()) == reference_word_count(text)
