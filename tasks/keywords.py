@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from itertools import repeat
 
 import numpy as np
 
-from tasks.nlp import BREAKS, Reading, read, stopwords
+from tasks.nlp import BREAKS, LemmaColumn, Lexemes, Reading, read, stopwords
 
 #: Chunks are what lies between runs of breaks; phrases never cross a chunk's end.
 _CHUNK = re.compile(f"[^{BREAKS}]+")
@@ -26,8 +27,6 @@ _MAX_WORDS = 3
 _MAX_KEYWORDS = 10
 _HEADLINE_BOOST = 2.0
 _Key = tuple[str, ...]
-_KINDS: dict[str, dict[str, int]] = {}
-_KINDS_MAX = 200_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,8 @@ class Rarity:
 
     known: dict[str, float]
     unseen: float
+    #: The rarity of each single lemma, by language, as a numpy array by lemma id.
+    columns: dict[str, LemmaColumn] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, phrase: str) -> float:
         return self.known.get(phrase, self.unseen)
@@ -47,17 +48,25 @@ class Rarity:
     def of(self, phrases: Iterable[str], count: int) -> np.ndarray:
         return np.fromiter(map(self.known.get, phrases, repeat(self.unseen)), np.float64, count)
 
+    def of_lemmas(self, lexemes: Lexemes) -> np.ndarray:
+        """``self(lemma)`` of every lemma of ``lexemes``, by lemma id."""
+        column = self.columns.get(lexemes.language)
+        if column is None:
+            column = self.columns[lexemes.language] = LemmaColumn(self, np.float64)
+        return column.of(lexemes)
+
 
 @dataclass
 class _Words:
-    """Headline then body as flat token lists, chunk breaks included, and numpy flags.
+    """Headline then body as token and lemma ids, chunk breaks included, and numpy flags.
 
-    One regex pass and numpy arrays count every phrase of every size without a Python
-    loop over each start and end position.
+    Numpy arrays count every phrase of every size without a Python loop over each start
+    and end position.
     """
 
-    words: list[str]
-    keys: list[str]
+    lexemes: Lexemes
+    ids: np.ndarray
+    keys: np.ndarray
     #: Where the token's chunk starts, from the text's offset (0 or 0.1) to 1 (its end).
     where: np.ndarray
     breaks: np.ndarray
@@ -67,26 +76,29 @@ class _Words:
 
 
 def _read(reading: Reading, offset: float, weight: float) -> _Words:
-    text, words = reading.text, reading.tokens
-    count = len(words)
-    breaks = np.array(reading.breaks, dtype=bool)
+    text, ids, breaks = reading.text, reading.ids, reading.breaks
+    count = len(ids)
     starts = np.array([chunk.start() for chunk in _CHUNK.finditer(text)] or [0], np.float64)
     # The n-th run of breaks ends the chunk before it; a text may open with one.
     chunk = np.cumsum(breaks) - (text[:1] in BREAKS)
     where = offset + (1 - offset) * starts[np.clip(chunk, 0, len(starts) - 1)] / max(len(text), 1)
-    upper = {word for word in set(words) if word[0].isupper()}
-    capital = np.fromiter(map(upper.__contains__, words), bool, count)
+    capital = reading.lexemes.is_upper[ids]
     capital[1:] &= ~breaks[:-1]
     if count:
         capital[0] = False
-    return _Words(words, reading.lemmas, where, breaks, capital, np.full(count, weight))
+    return _Words(
+        reading.lexemes, ids, reading.lemma_ids, where, breaks, capital, np.full(count, weight)
+    )
 
 
 def _joined(head: _Words, body: _Words) -> _Words:
     """Headline and body as one token list, a break between them."""
+    lexemes = body.lexemes
+    separator = lexemes.token(_BREAK)
     return _Words(
-        [*head.words, _BREAK, *body.words],
-        [*head.keys, _BREAK, *body.keys],
+        lexemes,
+        np.concatenate([head.ids, [separator], body.ids]),
+        np.concatenate([head.keys, lexemes.lemma_of[[separator]], body.keys]),
         np.concatenate([head.where, [0.0], body.where]),
         np.concatenate([head.breaks, [True], body.breaks]),
         np.concatenate([head.capital, [False], body.capital]),
@@ -105,37 +117,29 @@ class _Phrases:
     capitalised: np.ndarray
 
 
-def _kinds(unique: set[str], language: str) -> dict[str, int]:
-    """Per lemma: 2 if a phrase may start (3+ letters) or end on it (2+), 1 end only, 0 none.
+def _kind(lemma: str, stop: frozenset[str]) -> int:
+    """2 if a phrase may start (3+ letters) or end on the lemma (2+), 1 end only, 0 none."""
+    content = lemma not in stop and len(lemma) > 1 and not lemma.isdigit()
+    return content + (content and len(lemma) > 2)
 
-    Cached per language, as most lemmas come back in every article.
-    """
-    kinds = _KINDS.setdefault(language, {})
-    new = unique.difference(kinds)
-    if len(kinds) + len(new) > _KINDS_MAX:
-        kinds.clear()
-        new = unique
+
+@cache
+def _kinds(language: str) -> LemmaColumn:
+    """``_kind`` of every lemma of the language, computed once per lemma."""
     stop = stopwords(language)
-    for key in new:
-        content = key not in stop and len(key) > 1 and not key.isdigit()
-        kinds[key] = content + (content and len(key) > 2)
-    return kinds
+    return LemmaColumn(lambda lemma: _kind(lemma, stop), np.int8)
 
 
 def _phrases(text: _Words, language: str) -> list[_Phrases]:
     """Phrases of up to three words that neither start nor end with a stopword."""
-    distinct = set(text.keys)
-    unique = list(distinct)
-    ident = {key: position for position, key in enumerate(unique)}
-    ids = np.fromiter(map(ident.__getitem__, text.keys), np.int64, len(text.keys))
-    kind = np.fromiter(map(_kinds(distinct, language).__getitem__, unique), np.int8, len(unique))
+    ids = text.keys
+    kind = _kinds(language).of(text.lexemes)[ids]
     closing, opening = kind > 0, kind > 1
-    opens, closes = opening[ids], closing[ids]
-    opens &= ~text.breaks
-    closes &= ~text.breaks
+    opens = opening & ~text.breaks
+    closes = closing & ~text.breaks
     # A trigram's middle word may be a stopword ("Bank of England"), not a chunk break.
     inner = ~text.breaks[1:-1]
-    size = len(unique)
+    size = len(text.lexemes.lemmas)
     candidates = [
         (opens, ids),
         (opens[:-1] & closes[1:], ids[:-1] * size + ids[1:]),
@@ -160,19 +164,27 @@ def _phrases(text: _Words, language: str) -> list[_Phrases]:
     return found
 
 
+def _grams(text: _Words, starts: np.ndarray, size: int) -> list[list[int]]:
+    """The lemma ids of the phrases of ``size`` words at ``starts``."""
+    return np.stack([text.keys[starts + k] for k in range(size)], axis=1).tolist()
+
+
 def _ranked(
     text: _Words, found: list[_Phrases], rarity: Rarity | None
 ) -> list[tuple[float, _Key, int]]:
     """The best ``4 * _MAX_KEYWORDS`` phrases (score, lemmas, first word), best first."""
-    where = text.where
+    where, names = text.where, text.lexemes.lemmas
     scored: list[tuple[np.ndarray, np.ndarray, int]] = []
     for phrases in found:
         keep = np.flatnonzero(phrases.occurrences > 1) if phrases.size > 1 else None
         first = phrases.first if keep is None else phrases.first[keep]
         score = np.log1p(phrases.count if keep is None else phrases.count[keep])
         score *= 1.5 - where[first]
-        if rarity is not None:
-            score *= rarity.of(_names(text.keys, first.tolist(), phrases.size), len(first))
+        if rarity is not None and phrases.size == 1:
+            score *= rarity.of_lemmas(text.lexemes)[text.keys[first]]
+        elif rarity is not None:
+            grams = _grams(text, first, phrases.size)
+            score *= rarity.of((" ".join(map(names.__getitem__, g)) for g in grams), len(first))
         capitalised = phrases.capitalised if keep is None else phrases.capitalised[keep]
         score[capitalised] *= 1.3
         score *= 1 + 0.4 * (phrases.size - 1)
@@ -182,21 +194,13 @@ def _ranked(
         return []
     limit = min(4 * _MAX_KEYWORDS, len(values))
     threshold = np.partition(values, len(values) - limit)[len(values) - limit]
-    best = [
-        (value, tuple(text.keys[start : start + size]), start)
-        for score, first, size in scored
-        for value, start in zip(
-            score[score >= threshold].tolist(), first[score >= threshold].tolist(), strict=True
-        )
-    ]
+    best: list[tuple[float, _Key, int]] = []
+    for score, first, size in scored:
+        chosen = score >= threshold
+        starts = first[chosen]
+        keys = (tuple(map(names.__getitem__, gram)) for gram in _grams(text, starts, size))
+        best.extend(zip(score[chosen].tolist(), keys, starts.tolist(), strict=True))
     return sorted(best, reverse=True)[:limit]
-
-
-def _names(keys: list[str], starts: list[int], size: int) -> Iterable[str]:
-    """Lemma phrases as the model names its features."""
-    if size == 1:
-        return map(keys.__getitem__, starts)
-    return (" ".join(keys[start : start + size]) for start in starts)
 
 
 def extract_keywords(
@@ -214,6 +218,8 @@ def extract_keywords(
     ``readings`` are headline and body as the tag stage already read them.
     """
     head, body_read = readings or (read(headline, language), read(body, language))
+    if head.lexemes is not body_read.lexemes:  # the language's table started afresh between
+        head = Reading(headline, body_read.lexemes)
     text = _joined(_read(head, 0.0, _HEADLINE_BOOST), _read(body_read, 0.1, 1.0))
     ranked = _ranked(text, _phrases(text, language), rarity)
     chosen: dict[_Key, int] = {}
@@ -225,7 +231,7 @@ def extract_keywords(
         chosen[key] = start
     keywords: list[str] = []
     for key, start in chosen.items():
-        form = " ".join(text.words[start : start + len(key)])
+        form = " ".join(map(text.lexemes.tokens.__getitem__, text.ids[start : start + len(key)]))
         # A part of a name stands for the whole name: "Poutine" is "Vladimir Poutine".
         full = next((name for name in names if form in name.split()), form)
         if full not in keywords:

@@ -6,14 +6,15 @@ feature learnt offline is the feature found at run time.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cache, cached_property
 from importlib import resources
-from itertools import compress
-from operator import itemgetter, not_
+from typing import cast
 
+import numpy as np
 import simplemma
 
 #: Languages simplemma lemmatizes that the tagger also knows; others keep their word forms.
@@ -22,53 +23,179 @@ _TOKEN = re.compile(r"\w+(?:-\w+)*")
 #: simplemma is a dictionary lookup but slow per call; a word's lemma never changes.
 _LEMMA_CACHE_MAX = 200_000
 _lemmas: dict[str, dict[str, str]] = {}
-#: The same, keyed by the word as written, so callers need not casefold every token.
-_written: dict[str, dict[str, str]] = {}
-
 
 #: Punctuation that ends a phrase: keywords never run across it (lexicon terms may).
 BREAKS = '.!?;:,()«»"“”\n–—'
 _BREAK_CHARS = frozenset(BREAKS)
-#: Words, and runs of breaks as tokens of their own: one regex pass reads a text.
+#: Words, and runs of breaks as tokens of their own.
 _READ = re.compile(f"\\w+(?:-\\w+)*|[{BREAKS}]+")
+#: Distinct tokens (and space-separated pieces) kept per language before starting afresh.
+_TABLE_MAX = 200_000
+_generations = itertools.count()
 
 
-@dataclass(frozen=True)
+class Lexemes:
+    """Every token and lemma of one language met so far, numbered, so that the per-word
+    work of the tag stage is numpy indexing by id rather than Python per word.
+
+    No token holds a space, so a text reads as its space-separated pieces read one by one;
+    most pieces ("the", "said", "Monday.") come back in every article and are read once.
+    """
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        #: Tells derived tables (``LemmaColumn``) that ids were renumbered.
+        self.generation = next(_generations)
+        self.pieces: dict[str, tuple[int, ...]] = {}
+        self.token_ids: dict[str, int] = {}
+        self.tokens: list[str] = []
+        self.lemma_ids: dict[str, int] = {}
+        self.lemmas: list[str] = []
+        #: Per token id: its lemma id, whether it is a run of breaks, whether capitalised.
+        self._lemma_of = _Growing(np.int64)
+        self._is_break = _Growing(np.bool_)
+        self._is_upper = _Growing(np.bool_)
+
+    def read(self, text: str) -> np.ndarray:
+        """The token ids of ``text``."""
+        chunks = text.split(" ")
+        found = list(map(self.pieces.get, chunks))
+        if None in found:
+            if len(self.pieces) > _TABLE_MAX:
+                self.pieces.clear()
+            return self._ids([self._piece(chunk) for chunk in chunks])
+        return self._ids(cast(list[tuple[int, ...]], found))  # no None left
+
+    @staticmethod
+    def _ids(pieces: list[tuple[int, ...]]) -> np.ndarray:
+        return np.fromiter(itertools.chain.from_iterable(pieces), np.int64)
+
+    def _piece(self, chunk: str) -> tuple[int, ...]:
+        ids = self.pieces.get(chunk)
+        if ids is None:
+            ids = self.pieces[chunk] = tuple(map(self.token, _READ.findall(chunk)))
+        return ids
+
+    def token(self, token: str) -> int:
+        """The id of a token, numbered on first sight with its lemma."""
+        found = self.token_ids.get(token)
+        if found is None:
+            found = self.token_ids[token] = len(self.tokens)
+            self.tokens.append(token)
+            self._lemma_of.append(self.lemma(lemma(token.casefold(), self.language)))
+            self._is_break.append(token[0] in _BREAK_CHARS)
+            self._is_upper.append(token[0].isupper())
+        return found
+
+    def lemma(self, text: str) -> int:
+        found = self.lemma_ids.get(text)
+        if found is None:
+            found = self.lemma_ids[text] = len(self.lemmas)
+            self.lemmas.append(text)
+        return found
+
+    @property
+    def lemma_of(self) -> np.ndarray:
+        return self._lemma_of.values
+
+    @property
+    def is_break(self) -> np.ndarray:
+        return self._is_break.values
+
+    @property
+    def is_upper(self) -> np.ndarray:
+        return self._is_upper.values
+
+
+class _Growing:
+    """A numpy array appended to one value at a time, in amortised constant time."""
+
+    def __init__(self, dtype: type) -> None:
+        self._data: np.ndarray = np.zeros(1024, dtype)
+        self.size = 0
+
+    def append(self, value: object) -> None:
+        if self.size == len(self._data):
+            self._data = np.concatenate([self._data, np.zeros_like(self._data)])
+        self._data[self.size] = value
+        self.size += 1
+
+    def extend(self, values: np.ndarray) -> None:
+        while self.size + len(values) > len(self._data):
+            self._data = np.concatenate([self._data, np.zeros_like(self._data)])
+        self._data[self.size : self.size + len(values)] = values
+        self.size += len(values)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[: self.size]
+
+
+class LemmaColumn:
+    """A value per lemma (a stopword flag, a model row…), computed once per lemma met,
+    as a numpy array indexed by lemma id."""
+
+    def __init__(self, compute: Callable[[str], object], dtype: type) -> None:
+        self._compute, self._dtype = compute, dtype
+        self._generation = -1
+        self._values = _Growing(dtype)
+
+    def of(self, lexemes: Lexemes) -> np.ndarray:
+        if self._generation != lexemes.generation:
+            self._generation, self._values = lexemes.generation, _Growing(self._dtype)
+        done = self._values.size
+        if done < len(lexemes.lemmas):
+            new = lexemes.lemmas[done:]
+            self._values.extend(np.fromiter(map(self._compute, new), self._dtype, len(new)))
+        return self._values.values
+
+
+_lexemes: dict[str, Lexemes] = {}
+
+
+def lexemes(language: str) -> Lexemes:
+    """The language's table, started afresh when it grows too large (numbers, typos)."""
+    table = _lexemes.get(language)
+    if table is None or len(table.tokens) > _TABLE_MAX:
+        table = _lexemes[language] = Lexemes(language)
+    return table
+
+
 class Reading:
     """A text tokenized and lemmatized once, shared by the tagger and keyword extraction."""
 
-    text: str
-    #: Words as written and runs of break characters, in order.
-    tokens: list[str]
-    lemmas: list[str]
-    breaks: list[bool]
+    def __init__(self, text: str, table: Lexemes) -> None:
+        self.text = text
+        self.lexemes = table
+        #: Token ids: words as written and runs of break characters, in order.
+        self.ids = self.lexemes.read(text)
 
     @cached_property
-    def words(self) -> list[str]:
-        """The words alone, as written."""
-        return list(compress(self.tokens, map(not_, self.breaks)))
+    def breaks(self) -> np.ndarray:
+        return self.lexemes.is_break[self.ids]
 
     @cached_property
-    def word_lemmas(self) -> list[str]:
-        """The lemmas of ``words``."""
-        return list(compress(self.lemmas, map(not_, self.breaks)))
+    def lemma_ids(self) -> np.ndarray:
+        return self.lexemes.lemma_of[self.ids]
+
+    @cached_property
+    def word_ids(self) -> np.ndarray:
+        """The words alone (no breaks)."""
+        return self.ids[~self.breaks]
+
+    @cached_property
+    def word_lemma_ids(self) -> np.ndarray:
+        return self.lexemes.lemma_of[self.word_ids]
 
 
 def read(text: str, language: str) -> Reading:
     """Tokens, lemmas and breaks of ``text``: the per-word work of the tag stage, done once."""
-    found = _READ.findall(text)
-    breaks = list(map(_BREAK_CHARS.__contains__, map(itemgetter(0), found)))
-    return Reading(text, found, written_lemmas(found, language), breaks)
+    return Reading(text, lexemes(language))
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased words; apostrophes split elisions ("l'Ukraine" gives "l", "ukraine")."""
     return _TOKEN.findall(text.casefold())
-
-
-def token_spans(text: str) -> list[re.Match[str]]:
-    """Words with their offsets and original casing, for entity and keyword extraction."""
-    return list(_TOKEN.finditer(text))
 
 
 def lemma(word: str, language: str) -> str:
@@ -88,19 +215,6 @@ def lemma_list(words: list[str], language: str) -> list[str]:
     """``lemma`` of each word; the cache is read inline, as this runs on every word."""
     table = _lemmas.setdefault(language, {})
     return [table.get(word) or lemma(word, language) for word in words]
-
-
-def written_lemmas(words: list[str], language: str) -> list[str]:
-    """``lemma`` of each word as written (any case): one dict lookup per token when warm."""
-    table = _written.setdefault(language, {})
-    return [table.get(word) or _written_lemma(word, language, table) for word in words]
-
-
-def _written_lemma(word: str, language: str, table: dict[str, str]) -> str:
-    found = lemma(word.casefold(), language)
-    if len(table) < _LEMMA_CACHE_MAX and not word.isdigit():
-        table[word] = found
-    return found
 
 
 def lemmas(text: str, language: str) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -27,7 +27,7 @@ import numpy as np
 
 from schemas import TopicTag
 from tasks.keywords import Rarity
-from tasks.nlp import Reading, phrase_key, read, stopwords
+from tasks.nlp import LemmaColumn, Reading, phrase_key, read, stopwords
 from tasks.vocabulary import Vocabulary, load_vocabulary
 
 _HEADLINE_WEIGHT = 2.0
@@ -63,19 +63,36 @@ class LinearModel:
     bias: np.ndarray
     classes: tuple[str, ...]
 
-    def scores(self, features: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Class probabilities, and the rows and tf-idf values of the known features."""
+    def scores(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Class probabilities, and the rows and tf-idf values of the known features.
+
+        ``features`` are model rows in the order ``model_features`` lists them, -1 where
+        the model does not know one.
+        """
+        known = features[features >= 0]
+        if not len(known):
+            return np.zeros(len(self.classes)), known, np.zeros(0)
         # First-seen order, as the dot product's sum order fixes the last bits of the logits.
-        counts = Counter(map(self.index.get, features))
-        counts.pop(None, None)
-        rows = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        if not counts:
-            return np.zeros(len(self.classes)), rows, np.zeros(0)
-        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * self.idf[rows]
+        unique, first, counts = np.unique(known, return_index=True, return_counts=True)
+        order = np.argsort(first)
+        rows = unique[order]
+        values = (1.0 + np.log(counts[order].astype(np.float64))) * self.idf[rows]
         values /= np.linalg.norm(values)
         logits = values @ self.weights[rows].astype(np.float64) + self.bias
         logits = np.exp(logits - logits.max())
         return logits / logits.sum(), rows, values
+
+    @cached_property
+    def bigrams(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Bigram features as integer codes: each word's number, sorted codes, their rows."""
+        pairs = [(row, name.split(" ")) for row, name in enumerate(self.names) if " " in name]
+        words = {
+            word: number for number, word in enumerate(sorted({w for _, p in pairs for w in p}))
+        }
+        codes = np.array([words[a] * len(words) + words[b] for _, (a, b) in pairs], np.int64)
+        order = np.argsort(codes)
+        rows = np.array([row for row, _ in pairs], np.int64)
+        return words, codes[order], rows[order]
 
     @cached_property
     def rarity(self) -> Rarity:
@@ -93,11 +110,51 @@ class LinearModel:
 
 
 def model_features(lemmas: list[str], language: str) -> list[str]:
-    """Content-lemma unigrams and adjacent bigrams: the trained model's inputs."""
+    """Content-lemma unigrams and adjacent bigrams: the trained model's inputs.
+
+    Training reads these names; at run time ``_Columns.features`` finds the same features
+    as model rows with numpy.
+    """
     stop = stopwords(language)
     dropped = {word for word in set(lemmas) if len(word) < 2 or word.isdigit() or word in stop}
     content = list(itertools.filterfalse(dropped.__contains__, lemmas))
     return content + list(map(" ".join, itertools.pairwise(content)))
+
+
+def _is_content(lemma: str, stop: frozenset[str]) -> bool:
+    """What ``model_features`` keeps."""
+    return not (len(lemma) < 2 or lemma.isdigit() or lemma in stop)
+
+
+class _Columns:
+    """Per-lemma tables of one language: the longest lexicon phrase a lemma starts, and
+    for the model, content flags, unigram rows and bigram word numbers."""
+
+    def __init__(self, longest: dict[str, int], model: LinearModel | None, language: str):
+        stop = stopwords(language)
+        index = model.index if model else {}
+        words = model.bigrams[0] if model else {}
+        self.longest = LemmaColumn(lambda lemma: longest.get(lemma, 0), np.int64)
+        self.content = LemmaColumn(lambda lemma: _is_content(lemma, stop), np.bool_)
+        self.unigram = LemmaColumn(lambda lemma: index.get(lemma, -1), np.int64)
+        self.word = LemmaColumn(lambda lemma: words.get(lemma, -1), np.int64)
+
+    def features(self, reading: Reading, model: LinearModel) -> np.ndarray:
+        """``model.index`` of each of ``model_features(word lemmas)``, -1 when unknown."""
+        lexemes = reading.lexemes
+        lemmas = reading.word_lemma_ids
+        content = lemmas[self.content.of(lexemes)[lemmas]]
+        words = self.word.of(lexemes)[content]
+        known, codes, rows = model.bigrams
+        first, second = words[:-1], words[1:]
+        pairs = np.full(len(first), -1, np.int64)
+        valid = np.flatnonzero((first >= 0) & (second >= 0))
+        if len(valid) and len(codes):
+            wanted = first[valid] * len(known) + second[valid]
+            found = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+            hit = codes[found] == wanted
+            pairs[valid[hit]] = rows[found[hit]]
+        return np.concatenate([self.unigram.of(lexemes)[content], pairs])
 
 
 @dataclass
@@ -125,8 +182,13 @@ class Tagger:
     emitted: frozenset[str] = frozenset()
     #: Per language: each first lemma of a lexicon phrase -> the longest such phrase's length.
     starts: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Per language: every lexicon phrase's beginnings of two words or more, so a scan
+    #: stops lengthening a phrase no term continues.
+    prefixes: dict[str, frozenset[str]] = field(default_factory=dict)
     #: ``_lineage`` per concept, filled as concepts are met (the hierarchy never changes).
     lineages: dict[str, list[str]] = field(default_factory=dict)
+    #: ``_Columns`` per language, filled as languages are met.
+    columns: dict[str, _Columns] = field(default_factory=dict)
 
     def _lineage(self, code: str) -> list[str]:
         """The concept and everything above it, custom parents included."""
@@ -152,32 +214,46 @@ class Tagger:
     def _lexicon(self, language: str) -> dict[str, tuple[str, ...]]:
         return self.phrases.get(language) or self.phrases["*"]
 
-    def _hits(
-        self, words: list[str], lemmas: list[str], language: str, weight: float, found: dict
-    ) -> None:
+    def _columns(self, language: str) -> _Columns:
+        found = self.columns.get(language)
+        if found is None:
+            longest = self.starts.get(language) or self.starts["*"]
+            found = self.columns[language] = _Columns(longest, self.models.get(language), language)
+        return found
+
+    def _hits(self, reading: Reading, language: str, weight: float, found: dict) -> None:
         """Lexicon phrases (up to five lemmas) found in one text, with their first wording."""
         lexicon = self._lexicon(language)
-        longest = self.starts.get(language) or self.starts["*"]
-        count = len(lemmas)
-        # Only words that begin some phrase are looked at: a C-level filter finds them.
-        for start in itertools.compress(range(count), map(longest.__contains__, lemmas)):
-            first = lemmas[start]
-            for size in range(1, min(longest[first], _MAX_PHRASE, count - start) + 1):
-                key = first if size == 1 else " ".join(lemmas[start : start + size])
-                if key not in lexicon:
-                    continue
-                entry = found.get(key)
-                if entry is None:
-                    surface = " ".join(words[start : start + size]).casefold()
-                    entry = found[key] = [0.0, surface]
-                entry[0] += weight
+        prefixes = self.prefixes.get(language) or self.prefixes["*"]
+        lexemes = reading.lexemes
+        words, lemmas = reading.word_ids, reading.word_lemma_ids
+        spans = self._columns(language).longest.of(lexemes)[lemmas]
+        # Only words that begin some phrase are looked at.
+        starts = np.flatnonzero(spans)
+        if not len(starts):
+            return
+        names, written, ids = lexemes.lemmas, lexemes.tokens, lemmas.tolist()
+        count = len(ids)
+        for start, longest in zip(starts.tolist(), spans[starts].tolist(), strict=True):
+            key, size, last = names[ids[start]], 1, min(longest, _MAX_PHRASE, count - start)
+            while True:
+                if key in lexicon:
+                    entry = found.get(key)
+                    if entry is None:
+                        surface = " ".join(map(written.__getitem__, words[start : start + size]))
+                        entry = found[key] = [0.0, surface.casefold()]
+                    entry[0] += weight
+                size += 1
+                if size > last:
+                    break
+                key = f"{key} {names[ids[start + size - 1]]}"
+                if key not in prefixes:
+                    break
 
-    def _evidence(
-        self, texts: list[tuple[list[str], list[str], float]], language: str
-    ) -> _Evidence:
+    def _evidence(self, readings: tuple[Reading, Reading], language: str) -> _Evidence:
         found: dict[str, list] = {}
-        for words, lemmas, weight in texts:
-            self._hits(words, lemmas, language, weight, found)
+        for reading, weight in zip(readings, (_HEADLINE_WEIGHT, 1.0), strict=True):
+            self._hits(reading, language, weight, found)
         evidence = _Evidence()
         lexicon = self._lexicon(language)
         for key, (weight, surface) in found.items():
@@ -208,19 +284,16 @@ class Tagger:
         ``readings`` are headline and body as the tag stage already read them.
         """
         head, text = readings or (read(headline, language), read(body, language))
-        texts = [
-            (head.words, head.word_lemmas, _HEADLINE_WEIGHT),
-            (text.words, text.word_lemmas, 1.0),
-        ]
-        evidence = self._evidence(texts, language)
+        evidence = self._evidence((head, text), language)
         tops = self.top_level
         total = sum(evidence.scores.get(code, 0.0) for code in tops) + _LEXICON_PRIOR
         probabilities = {code: evidence.scores.get(code, 0.0) / total for code in tops}
         model = self.models.get(language)
         if model is not None:
-            features = model_features(texts[0][1], language) * 2
-            features += model_features(texts[1][1], language)
-            learnt, rows, values = model.scores(features)
+            columns = self._columns(language)
+            headline_features = columns.features(head, model)
+            features = [headline_features, headline_features, columns.features(text, model)]
+            learnt, rows, values = model.scores(np.concatenate(features))
             if len(rows):
                 for position, code in enumerate(model.classes):
                     probabilities[code] = _MODEL_SHARE * float(learnt[position]) + (
@@ -334,12 +407,18 @@ def build_tagger(
                         codes.append(code)
     index: dict[str, dict[str, tuple[str, ...]]] = {}
     starts: dict[str, dict[str, int]] = {}
+    prefixes: dict[str, frozenset[str]] = {}
     for language, table in phrases.items():
         index[language] = {key: tuple(codes) for key, codes in table.items() if key}
         longest = starts[language] = {}
         for key in index[language]:
             words = key.split()
             longest[words[0]] = max(longest.get(words[0], 0), len(words))
+        prefixes[language] = frozenset(
+            " ".join(words[:size])
+            for words in map(str.split, index[language])
+            for size in range(2, len(words) + 1)
+        )
     return Tagger(
         vocabulary,
         index,
@@ -349,6 +428,7 @@ def build_tagger(
         tuple(vocabulary.top_level()),
         frozenset(code for code, _ in entries),
         starts,
+        prefixes,
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from schemas import ArticleRef, Submission
+from tasks import nlp
 from tasks.entities import extract_entities
 from tasks.images.config import ImageConfig
 from tasks.ingest import ingest
@@ -16,7 +17,7 @@ from tasks.keywords import extract_keywords
 from tasks.normalize import normalize
 from tasks.pipeline import run_inline
 from tasks.tag import tag
-from tasks.tagger import TopicsFileError, bundled_lexicon, load_tagger
+from tasks.tagger import TopicsFileError, bundled_lexicon, load_tagger, model_features
 from tasks.vocabulary import load_vocabulary
 from tests.conftest import SEED
 from tests.test_ninjs import validator
@@ -247,3 +248,26 @@ def test_tag_stage_reads_once_and_agrees_with_each_extractor() -> None:
     names = [*article.people, *article.organisations, *article.places]
     rarity = tagger.rarity(language)
     assert article.keywords == extract_keywords(headline, body, language, rarity, names)
+
+
+def test_model_rows_found_with_numpy_are_the_training_features() -> None:
+    """Inference finds ``model_features`` (what training reads) as model rows by lemma id."""
+    tagger = load_tagger()
+    model = tagger.models["en"]
+    reading = nlp.read(ENGLISH_BODY + " tax cuts, tax cuts; general election 2026", "en")
+    names = model_features(nlp.lemmas(reading.text, "en"), "en")
+    expected = [model.index.get(name, -1) for name in names]
+    assert tagger._columns("en").features(reading, model).tolist() == expected
+
+
+def test_starting_the_token_tables_afresh_changes_no_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Token and lemma ids are renumbered when a table is full, even between headline and body."""
+    normalized = normalize(ingest(REF, Submission(content=SEED.read_text("utf-8"))))
+    tagger = load_tagger()
+    before = tag(normalized, tagger)
+    monkeypatch.setattr(nlp, "_TABLE_MAX", 5)
+    monkeypatch.setattr(nlp, "_lexemes", {})
+    assert tag(normalized, tagger) == before
+    assert tag(normalized, tagger) == before
