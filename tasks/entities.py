@@ -119,10 +119,21 @@ def _regions(language: str) -> re.Pattern[str]:
     return re.compile(rf"[{capitals}]{tail}((?:{follow})*)")
 
 
-def _mentions(text: str, offset: int, language: str, stop: frozenset[str]) -> list[_Mention]:
-    """Runs of capitalised words (connectors inside, adjectives after an organisation), cleaned."""
-    found: list[_Mention] = []
+#: A mention as a region gives it: name, kind, sentence start, titled, offset in the region.
+_Found = tuple[str, str | None, bool, bool, int]
+#: Regions read per process (most names and sentence-initial words come back), by region,
+#: language, whether it starts a sentence and whether it starts the article.
+_REGIONS_MAX = 100_000
+_regions_read: dict[tuple[str, str, bool, bool], tuple[_Found, ...]] = {}
+_PLACE, _ORGANISATION, _PERSON, _SHORT = "place", "organisation", "person", "short"
+
+
+def _mentions(text: str, offset: int, language: str, stop: frozenset[str]) -> list[_Found]:
+    """Runs of capitalised words (connectors inside, adjectives after an organisation), cleaned
+    and classified, with their offsets in the article."""
+    found: list[_Found] = []
     regions = _regions("fr" if language == "fr" else "*")
+    seen = _regions_read
     position = 0
     while (region := regions.search(text, position)) is not None:
         start = region.start()
@@ -132,37 +143,76 @@ def _mentions(text: str, offset: int, language: str, stop: frozenset[str]) -> li
             position = start + 1
             continue
         position = region.end()
-        if region.start(1) == position:  # one word, as most are: the run rules cannot apply
-            word = region.group()
-            if _is_name_word(word, stop, text, start):
-                found.append(
-                    _Mention([word], [], _starts_sentence(text, start), False, offset + start)
-                )
-            continue
-        parts = _GAP.split(region.group())
-        words = parts[::2]
-        if all(word[0].isupper() for word in words):  # one run of names: "Maria Lopez"
-            sentence_start = _starts_sentence(text, start)
-            runs = [_Mention(words, parts[1::2], sentence_start, False, offset + start)]
-        else:
-            runs = _runs(text, start, position, offset, language)
-        for mention in runs:
-            cleaned = _clean(mention, stop, language)
-            if cleaned is not None:
-                found.append(cleaned)
+        key = (region.group(), language, _starts_sentence(text, start), offset + start == 0)
+        mentions = seen.get(key)
+        if mentions is None:
+            if len(seen) > _REGIONS_MAX:
+                seen.clear()
+            mentions = seen[key] = _read_region(*key, stop)
+        at = offset + start
+        found.extend(
+            (name, kind, initial, titled, at + inner)
+            for name, kind, initial, titled, inner in mentions
+        )
     return found
 
 
-def _is_name_word(word: str, stop: frozenset[str], text: str, start: int) -> bool:
+def _read_region(
+    region: str, language: str, sentence_start: bool, first: bool, stop: frozenset[str]
+) -> tuple[_Found, ...]:
+    """The mentions of one region, cleaned and classified; the same wherever it occurs."""
+    parts = _GAP.split(region)
+    words = parts[::2]
+    if len(words) == 1:  # one word, as most are: the run rules cannot apply
+        if not _is_name_word(region, stop, sentence_start):
+            return ()
+        runs = [_Mention(words, [], sentence_start, False, 0)]
+    elif all(word[0].isupper() for word in words):  # one run of names: "Maria Lopez"
+        runs = [_Mention(words, parts[1::2], sentence_start, False, 0)]
+    else:
+        runs = _runs(region, language, sentence_start)
+    found: list[_Found] = []
+    for run in runs:
+        mention = _clean(run, stop, language, first and run.position == 0) if words[1:] else run
+        if mention is not None:
+            found.append(
+                (mention.name, _kind(mention), mention.sentence_start, mention.titled, run.position)
+            )
+    return tuple(found)
+
+
+def _kind(mention: _Mention) -> str | None:
+    """Place, organisation, person, short (a one-word name to resolve) or None (no entity)."""
+    name = mention.name
+    lowered = list(map(str.casefold, mention.words))
+    places = _places()
+    if lowered[-1] in _NOT_NAMED or name in _COMMON_ACRONYMS:
+        return None
+    if name in places or (len(lowered) > 1 and lowered[-1] in _PLACE_CUES):
+        return _PLACE
+    if (
+        name in _KNOWN_ORGS
+        or not _ORG_CUES.isdisjoint(lowered)
+        or (len(mention.words) == 1 and _is_acronym(name))
+        # named after a place: "Glasgow Rangers" (not "Real Madrid": "John Kennedy" too)
+        or (len(lowered) > 1 and mention.words[0] in places)
+    ):
+        return _ORGANISATION
+    if len(mention.words) >= 2 and not any(_is_acronym(word) for word in mention.words):
+        return _PERSON
+    return _SHORT
+
+
+def _is_name_word(word: str, stop: frozenset[str], sentence_start: bool) -> bool:
     """What ``_clean`` keeps of a one-word mention: no title, connector, initial stopword."""
     lowered = word.casefold()
     if lowered in _PERSON_TITLES or lowered in _CONNECTORS:
         return False
-    return lowered not in stop or not _starts_sentence(text, start)
+    return lowered not in stop or not sentence_start
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    return start == 0 or _SENTENCE_END.search(text[max(0, start - 3) : start]) is not None
+    return start == 0 or _SENTENCE_END.search(text, max(0, start - 3), start) is not None
 
 
 def _is_capital(char: str) -> bool:
@@ -187,8 +237,12 @@ def _inside_word(text: str, start: int) -> bool:
     return False
 
 
-def _runs(text: str, begin: int, end: int, offset: int, language: str) -> list[_Mention]:
-    """The mentions in ``text[begin:end]``, word by word."""
+def _runs(text: str, language: str, sentence_start: bool) -> list[_Mention]:
+    """The mentions in a region ``text`` (which starts a sentence or not), word by word.
+
+    A run inside the region starts at least two characters in, after a word and a gap, so
+    whether it starts a sentence depends on the region alone.
+    """
     found: list[_Mention] = []
     run: list[re.Match[str]] = []
 
@@ -201,14 +255,14 @@ def _runs(text: str, begin: int, end: int, offset: int, language: str) -> list[_
                 _Mention(
                     [m.group() for m in run],
                     [text[a.end() : b.start()] for a, b in itertools.pairwise(run)],
-                    _starts_sentence(text, start),
+                    sentence_start if start == 0 else _starts_sentence(text, start),
                     False,
-                    offset + start,
+                    start,
                 )
             )
         run.clear()
 
-    for match in _WORD.finditer(text, begin, end):
+    for match in _WORD.finditer(text):
         word = match.group()
         gap = text[run[-1].end() : match.start()] if run else ""
         if run and gap not in (" ", "'", "’", "\u00a0"):
@@ -241,8 +295,11 @@ def _extends(run: list[re.Match[str]]) -> bool:
     return bool(capitals) and capitals[-1] in _ORG_CUES
 
 
-def _clean(mention: _Mention, stop: frozenset[str], language: str) -> _Mention | None:
-    """Drop sentence-initial function words, titles and qualifiers; a title hints a person."""
+def _clean(mention: _Mention, stop: frozenset[str], language: str, first: bool) -> _Mention | None:
+    """Drop sentence-initial function words, titles and qualifiers; a title hints a person.
+
+    ``first``: the mention opens the article.
+    """
     words = list(mention.words)
     titled = False
     inner = [i for i, word in enumerate(words[:-1]) if word.casefold() in _PERSON_TITLES]
@@ -263,7 +320,7 @@ def _clean(mention: _Mention, stop: frozenset[str], language: str) -> _Mention |
             )
         ):
             words = words[1:]
-        elif mention.position == 0 and len(words) > 1 and _known(lowered, language):
+        elif first and len(words) > 1 and _known(lowered, language):
             # A sentence-case headline's first word is capitalised by grammar alone.
             words = words[1:]
         else:
@@ -290,37 +347,27 @@ def _is_acronym(word: str) -> bool:
 def extract_entities(headline: str, body: str, language: str) -> Entities:
     """People, organisations and places of the article, full names recovered."""
     stop = stopwords(language)
-    places = _places()
     mentions = [
         *_mentions(headline, 0, language, stop),
         *_mentions(body, len(headline) + 1, language, stop),
     ]
-    people: Counter[str] = Counter()
-    organisations: Counter[str] = Counter()
-    found_places: Counter[str] = Counter()
+    counts: dict[str, Counter[str]] = {
+        _PERSON: Counter(),
+        _ORGANISATION: Counter(),
+        _PLACE: Counter(),
+    }
+    people = counts[_PERSON]
     first_seen: dict[str, int] = {}
-    short: list[_Mention] = []
+    short: list[_Found] = []
     for mention in mentions:
-        name = mention.name
-        lowered = list(map(str.casefold, mention.words))
-        if lowered[-1] in _NOT_NAMED or name in _COMMON_ACRONYMS:
+        name, kind, _, _, position = mention
+        if kind is None:
             continue
-        if name in places or (len(lowered) > 1 and lowered[-1] in _PLACE_CUES):
-            found_places[name] += 1
-        elif (
-            name in _KNOWN_ORGS
-            or not _ORG_CUES.isdisjoint(lowered)
-            or (len(mention.words) == 1 and _is_acronym(name))
-            # named after a place: "Glasgow Rangers" (not "Real Madrid": "John Kennedy" too)
-            or (len(lowered) > 1 and mention.words[0] in places)
-        ):
-            organisations[name] += 1
-        elif len(mention.words) >= 2 and not any(_is_acronym(word) for word in mention.words):
-            people[name] += 1
-        else:
+        if kind == _SHORT:
             short.append(mention)
             continue
-        first_seen.setdefault(name, mention.position)
+        counts[kind][name] += 1
+        first_seen.setdefault(name, position)
     surnames: dict[str, str] = {}
     for name, _ in people.most_common():
         surnames.setdefault(name.split()[-1], name)
@@ -328,16 +375,16 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     for name in people:
         if given[name.split()[0]] == 1:  # "Sir Anthony" is the article's only Anthony
             surnames.setdefault(name.split()[0], name)
-    for mention in short:
-        full = surnames.get(mention.name)
+    for name, _, sentence_start, titled, position in short:
+        full = surnames.get(name)
         if full is not None:
             people[full] += 1
-        elif mention.titled and not mention.sentence_start:
-            people[mention.name] += 1
-            first_seen.setdefault(mention.name, mention.position)
+        elif titled and not sentence_start:
+            people[name] += 1
+            first_seen.setdefault(name, position)
 
-    def ranked(counts: Counter[str]) -> list[str]:
-        order = sorted(counts, key=lambda name: (-counts[name], first_seen.get(name, 0)))
+    def ranked(found: Counter[str]) -> list[str]:
+        order = sorted(found, key=lambda name: (-found[name], first_seen.get(name, 0)))
         return order[:_MAX_EACH]
 
-    return Entities(ranked(people), ranked(organisations), ranked(found_places))
+    return Entities(ranked(people), ranked(counts[_ORGANISATION]), ranked(counts[_PLACE]))
