@@ -120,3 +120,4 @@ class PublishedRecord(_Model):
     version: int
     document: dict[str, Any]
     subscribers: list[str]
+    content_sha256: str = Field(description="Identical content is published once (deliver.lua)")

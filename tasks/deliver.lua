@@ -5,9 +5,13 @@
 -- KEYS[4]   the set of article versions in flight (this one leaves it)
 -- KEYS[5..] the streams to add to: the firehose, then each matching subscriber
 -- ARGV      ttl seconds, stream maxlen, article_id, version, document JSON, owner ("ID:vN"),
---           the name of the outcome field in the state hash
+--           the name of the outcome field in the state hash, then the publish stage's event
+--           field and event JSON, and its output field and output JSON (recorded either way:
+--           the stage completed, whether it published or found a duplicate)
 -- Returns {added, owner}: streams that received the entry in this call, and the owner of the
 -- content; an owner other than ARGV[6] means the content was already published (a duplicate).
+redis.call('HSET', KEYS[3], ARGV[8], ARGV[9], ARGV[10], ARGV[11])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
 local owner = redis.call('GET', KEYS[2])
 if owner and owner ~= ARGV[6] then
   redis.call('HSET', KEYS[3], ARGV[7], 'deduplicated')

@@ -12,6 +12,7 @@ from schemas import (
     ArticleRef,
     NinjsDocument,
     PublishedRecord,
+    StageEvent,
     Subscriber,
     ThumbnailedArticle,
 )
@@ -159,18 +160,22 @@ def publish(
         version=article.version,
         document=build_document(article).to_json_dict(),
         subscribers=route(article, subscribers, vocabulary),
+        content_sha256=article.content_sha256,
     )
 
 
 def _work(runtime: Runtime, ref: ArticleRef, thumbnailed_json: str) -> PublishedRecord:
     article = ThumbnailedArticle.model_validate_json(thumbnailed_json)
-    record = publish(article, runtime.subscribers, runtime.vocabulary)
-    delivery = runtime.store.deliver(ref, record, article.content_sha256)
+    return publish(article, runtime.subscribers, runtime.vocabulary)
+
+
+def _deliver(runtime: Runtime, ref: ArticleRef, done: StageEvent, record: PublishedRecord) -> None:
+    """Deliver, and record the stage's completion in the same round trip (``deliver.lua``)."""
+    delivery = runtime.store.deliver(ref, record, done)
     if duplicate_of := delivery.duplicate_of(ref):
         logger.info("article.deduplicated", duplicate_of=duplicate_of)
-    return record
 
 
 @shared_task(name="newsflow.publish", bind=True, base=StageTask)
 def publish_task(self: StageTask, article_id: str, version: int) -> None:
-    run_stage(self, "publish", article_id, version, _work)
+    run_stage(self, "publish", article_id, version, _work, finish=_deliver)

@@ -193,14 +193,15 @@ class ArticleStore:
                 pipe.zadd(self.keys.inflight, {owner: self._stall_deadline()}, xx=True)
             pipe.execute()
 
-    def deliver(self, ref: ArticleRef, record: PublishedRecord, content_sha256: str) -> Delivery:
+    def deliver(self, ref: ArticleRef, record: PublishedRecord, done: StageEvent) -> Delivery:
         """Add the document to the firehose and each matching subscriber stream, once each,
-        unless another article version already published the same content."""
+        unless another article version already published the same content; and record the
+        publish stage's event and output, all in one round trip."""
         streams = [self.keys.published, *(self.keys.subscriber(n) for n in record.subscribers)]
         added, owner = self._deliver(
             keys=[
                 self.keys.delivered(ref.article_id, ref.version),
-                self.keys.content(content_sha256),
+                self.keys.content(record.content_sha256),
                 self.keys.article(ref.article_id, ref.version),
                 self.keys.inflight,
                 *streams,
@@ -213,6 +214,10 @@ class ArticleStore:
                 json.dumps(record.document, ensure_ascii=False, separators=(",", ":")),
                 owner_id(ref),
                 OUTCOME_FIELD,
+                event_field(done.stage),
+                done.model_dump_json(),
+                done.stage,
+                record.model_dump_json(),
             ],
         )
         return Delivery(added=int(added), owner=str(owner))
