@@ -19,7 +19,13 @@ from pydantic import ValidationError
 
 from schemas import ArticleRef, Submission, TaggedArticle
 from schemas.thumbnail import FocalPoint
-from tasks.images.config import FetchLimits, ImageConfig, RenditionSpec, parse_renditions
+from tasks.images.config import (
+    DEFAULT_RENDITIONS,
+    FetchLimits,
+    ImageConfig,
+    RenditionSpec,
+    parse_renditions,
+)
 from tasks.images.discover import discover
 from tasks.images.metadata import (
     blurhash_encode,
@@ -94,15 +100,12 @@ def test_html_article_gets_three_renditions_with_metadata(
     assert info.focal_point and info.focal_point.source == "saliency"
     sizes = {(r.name, r.mimetype): (r.width, r.height) for r in info.renditions}
     assert sizes == {
-        ("social", "image/webp"): (800, 420),  # never scaled up past the source
-        ("social", "image/jpeg"): (800, 420),
+        ("social", "image/jpeg"): (800, 420),  # never scaled up past the source
         ("card", "image/webp"): (640, 360),
-        ("card", "image/jpeg"): (640, 360),
         ("square", "image/webp"): (160, 160),
-        ("square", "image/jpeg"): (160, 160),
     }
     files = sorted(p.relative_to(tmp_path) for p in (tmp_path / "media").rglob("*.*"))
-    assert len(files) == 6 and all(
+    assert len(files) == 3 and all(
         str(p).startswith(f"media/img/{info.sha256[:2]}/") for p in files
     )
 
@@ -171,7 +174,7 @@ def test_the_stage_is_idempotent_and_identical_images_are_recognised(
     copy = thumbnail(article(html_page(server.url("/same-photo.jpg"))), settings).thumbnail
     assert (copy.sha256, copy.phash) == (first.sha256, first.phash)
     assert [r.href for r in copy.renditions] == [r.href for r in first.renditions]
-    assert len(list((tmp_path / "media").rglob("*.*"))) == 6
+    assert len(list((tmp_path / "media").rglob("*.*"))) == 3
     smaller = thumbnail(article(html_page(server.url("/photo-smaller.jpg"))), settings).thumbnail
     other = thumbnail(article(html_page(server.url("/blue.webp"))), settings).thumbnail
     assert first.phash and smaller.phash and other.phash
@@ -275,9 +278,9 @@ def test_raster_title_cards_by_configuration(tmp_path: Path) -> None:
     info = thumbnail(seed, config).thumbnail
     assert info.generated and info.dominant_color in PALETTE
     assert [(r.name, r.mimetype) for r in info.renditions] == [
-        (name, kind)
-        for name in ("social", "card", "square")
-        for kind in ("image/webp", "image/jpeg")
+        ("social", "image/jpeg"),
+        ("card", "image/webp"),
+        ("square", "image/webp"),
     ]
     social = next(r for r in info.renditions if r.name == "social")
     with Image.open(urlsplit(social.href).path) as card:
@@ -401,10 +404,23 @@ def test_discovery_order_and_alt_text() -> None:
 
 def test_renditions_and_settings_are_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parse_renditions("hero:1600x900, thumb:100x100") == (
-        RenditionSpec("hero", 1600, 900),
-        RenditionSpec("thumb", 100, 100),
+        RenditionSpec("hero", 1600, 900, ("webp", "jpeg")),  # both, without formats
+        RenditionSpec("thumb", 100, 100, ("webp", "jpeg")),
     )
-    for bad in ("hero:1600", "a:10x10", "a:100x100,a:200x200", ""):
+    assert parse_renditions("og:1200x630:jpeg, tile:300x300 : jpeg+webp") == (
+        RenditionSpec("og", 1200, 630, ("jpeg",)),
+        RenditionSpec("tile", 300, 300, ("jpeg", "webp")),
+    )
+    assert Settings().image_config().renditions == DEFAULT_RENDITIONS
+    for bad in (
+        "hero:1600",
+        "a:10x10",
+        "a:100x100,a:200x200",
+        "",
+        "a:100x100:png",
+        "a:100x100:webp+webp",
+        "a:100x100:",
+    ):
         with pytest.raises(ValueError):
             parse_renditions(bad)
     monkeypatch.setenv("NEWSFLOW_IMAGE_ALLOW_HOSTS", "127.0.0.1:8080, cdn.internal:443")
@@ -522,7 +538,7 @@ def test_a_data_uri_image_is_rendered_without_publishing_the_uri(tmp_path: Path)
     assert result.thumbnail.mimetype == "image/webp"
     (association,) = build_document(result).to_json_dict()["associations"]
     assert "altids" not in association
-    assert [r["name"] for r in association["renditions"]][:2] == ["social", "social"]
+    assert [r["name"] for r in association["renditions"]] == ["social", "card", "square"]
 
 
 def test_local_storage_refuses_unsafe_keys(tmp_path: Path) -> None:

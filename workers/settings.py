@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     image_max_redirects: int = Field(default=5, ge=0)
     image_retries: int = Field(default=2, ge=0)
     image_retry_delay: float = Field(default=0.5, ge=0)
-    image_renditions: str = "social:1200x630,card:640x360,square:160x160"
+    image_renditions: str = "social:1200x630:jpeg,card:640x360:webp,square:160x160:webp"
     title_card_format: Literal["svg", "raster"] = "svg"
 
     @field_validator("image_allow_hosts", "image_file_dirs", mode="before")

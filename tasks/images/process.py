@@ -44,16 +44,20 @@ def _rendition(
 
 
 def _store_all(
-    images: list[tuple[str, Image.Image]], prefix: str, config: ImageConfig, storage: Storage
+    images: list[tuple[RenditionSpec, Image.Image]],
+    prefix: str,
+    config: ImageConfig,
+    storage: Storage,
 ) -> list[Rendition]:
-    """Each named image as WebP and JPEG, under ``prefix``."""
+    """Each rendition in each of its formats, under ``prefix``."""
     renditions: list[Rendition] = []
-    for name, image in images:
-        for image_format, mimetype, extension in ENCODINGS:
+    for spec, image in images:
+        for name in spec.formats:
+            image_format, mimetype, extension = ENCODINGS[name]
             quality = config.webp_quality if image_format == "WEBP" else config.jpeg_quality
             data = encode(image, image_format, quality)
-            key = f"{prefix}-{name}-{image.width}x{image.height}.{extension}"
-            renditions.append(_rendition(storage, key, data, mimetype, name, image.size))
+            key = f"{prefix}-{spec.name}-{image.width}x{image.height}.{extension}"
+            renditions.append(_rendition(storage, key, data, mimetype, spec.name, image.size))
     return renditions
 
 
@@ -81,7 +85,7 @@ def render_image(
     small = pyramid.small(_SMALL_SIDE)
     point = focal or saliency_focal_point(small)
     digest = hashlib.sha256(data).hexdigest()
-    rendered = [(spec.name, render(pyramid, spec, point)) for spec in config.renditions]
+    rendered = [(spec, render(pyramid, spec, point)) for spec in config.renditions]
     return ThumbnailInfo(
         status="ok",
         href=None if candidate.href.startswith("data:") else candidate.href,
@@ -121,10 +125,10 @@ def _svg_cards(
 def _raster_cards(
     article: TaggedArticle, prefix: str, config: ImageConfig, storage: Storage
 ) -> list[Rendition]:
-    """One card drawn per rendition size, each written as WebP and JPEG."""
+    """One card drawn per rendition size, written in the rendition's formats."""
     cards = [
         (
-            spec.name,
+            spec,
             draw_title_card(
                 article.headline, article.provider, article.language, (spec.width, spec.height)
             ),
