@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import sys
 import unicodedata
 
 import ftfy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.text import _FTFY, _MAX_PASSES, clean, word_count
+from tasks.text import (
+    _CURRENCY,
+    _FTFY,
+    _INERT_OTHER,
+    _LETTERS,
+    _MAX_PASSES,
+    _QUOTES,
+    _clean_once,
+    _is_clean,
+    blocks,
+    clean,
+    clean_blocks,
+    word_count,
+)
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -60,3 +75,31 @@ def test_word_count_by_tokens_is_the_pattern(text: str) -> None:
 @given(st.text(max_size=60))
 def test_word_count_by_tokens_is_the_pattern_on_any_text(text: str) -> None:
     assert word_count(text.split()) == reference_word_count(text)
+
+
+def test_clean_skips_only_text_it_would_leave_unchanged() -> None:
+    """``_is_clean`` on every code point alone and on every pair of inert characters."""
+    inert = _LETTERS + _QUOTES + _CURRENCY + _INERT_OTHER + "\t\n aZ.,-'"
+    singles = (chr(code) for code in range(sys.maxunicode + 1))
+    pairs = ("".join(pair) for pair in itertools.product(inert, repeat=2))
+    for text in itertools.chain(singles, pairs):
+        if _is_clean(text):
+            assert _clean_once(text) == text, ascii(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_ALPHABET + "«»É’"), max_size=30))
+def test_clean_blocks_are_the_blocks_of_clean(text: str) -> None:
+    assert clean_blocks(text) == blocks(clean(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=60))
+def test_clean_blocks_are_the_blocks_of_clean_on_any_text(text: str) -> None:
+    assert clean_blocks(text) == blocks(clean(text))
+
+
+def test_a_printable_block_has_no_whitespace_but_spaces() -> None:
+    """Why ``clean_blocks`` need not fold a printable block of cleaned text."""
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c.isprintable()]
+    assert spaces == [" "]

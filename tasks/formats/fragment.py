@@ -9,7 +9,7 @@ from tasks.formats.boilerplate import sift
 from tasks.formats.extracted import Block, Extracted
 from tasks.formats.sanitize import sanitize
 from tasks.formats.urls import absolute
-from tasks.text import blocks, clean, clean_line
+from tasks.text import clean_blocks, clean_line
 
 _BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"})
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "form", "button"})
@@ -45,8 +45,8 @@ def read_fragment(content: str, base: str | None = None) -> Extracted:
     try:
         root = lxml.html.fragment_fromstring(content, create_parent="div")
     except (ParserError, ValueError):
-        return sift([Block(text) for text in blocks(clean(content))], found)
+        return sift([Block(text) for text in clean_blocks(content)], found)
     items = _blocks(root, base, found)
     if not items:
-        items = [Block(text) for text in blocks(clean(root.text_content()))]
+        items = [Block(text) for text in clean_blocks(root.text_content())]
     return sift(items, found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tasks.formats.boilerplate import sift
 from tasks.formats.extracted import Block, Extracted
-from tasks.text import blocks, clean, strip_emphasis
+from tasks.text import clean_blocks, strip_emphasis
 
 _MAX_PROVIDER_LENGTH = 60
 
@@ -28,7 +28,7 @@ def promote_bold_headline(found: Extracted) -> Extracted:
 
 def read_text(content: str) -> Extracted:
     """A plain-text scrape; an optional first line ``Title|Source`` names the provider."""
-    items = blocks(clean(content))
+    items = clean_blocks(content)
     found = Extracted()
     if items and "|" in items[0]:
         title, _, provider = items[0].rpartition("|")
