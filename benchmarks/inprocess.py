@@ -52,8 +52,8 @@ class StageCost:
         return asdict(self) | {"articles_per_s_per_core": round(self.per_core, 1)}
 
 
-def _cpu_ms(function: Callable[[], object], repeat: int) -> float:
-    """CPU milliseconds of one call, the best mean of ``repeat`` runs (least disturbed)."""
+def _cpu_ms(function: Callable[[], object], repeat: int = 1) -> float:
+    """CPU milliseconds of one call, the best of ``repeat`` runs (least disturbed)."""
     best = float("inf")
     for _ in range(repeat):
         started = time.process_time()
@@ -62,48 +62,62 @@ def _cpu_ms(function: Callable[[], object], repeat: int) -> float:
     return best * 1000
 
 
-def _json_ms(inputs: Sequence[BaseModel], outputs: Sequence[BaseModel], repeat: int) -> float:
+def _json_ms(inputs: Sequence[BaseModel], outputs: Sequence[BaseModel]) -> float:
     """Parse each input from JSON and dump each output, as the Celery task does."""
     encoded = [item.model_dump_json() for item in inputs]
     kinds = [type(item) for item in inputs]
 
-    def run() -> None:
+    def parse_and_dump() -> None:
         for kind, data in zip(kinds, encoded, strict=True):
             kind.model_validate_json(data)
         for item in outputs:
             item.model_dump_json()
 
-    return _cpu_ms(run, repeat) / len(inputs)
+    return _cpu_ms(parse_and_dump, repeat=3) / len(inputs)
 
 
-def measure(articles: Sequence[Article], media: Path, repeat: int, label: str) -> list[StageCost]:
-    """CPU cost of every stage over ``articles``, stage by stage."""
+def measure(passes: Sequence[Sequence[Article]], media: Path, label: str) -> list[StageCost]:
+    """CPU cost of every stage, the best of the timed passes.
+
+    Each pass is a corpus of its own and the first one only warms up (models, lazy tables),
+    so a cache keyed by content never sees an article twice, as in production.
+    """
     tagger, vocabulary = load_tagger(), load_vocabulary()
     subscribers = load_subscribers(SUBSCRIBERS)
     renditions = media / "renditions"
     renditions.mkdir(exist_ok=True)
     images = ImageConfig(media_dir=renditions, fetch=FetchLimits(file_dirs=(media,)))
-    refs = [ArticleRef(article_id=a.key, version=1, trace_id="bench") for a in articles]
-    submissions = [Submission(content=a.content, images=a.images) for a in articles]
     steps: list[tuple[str, Callable[[Sequence[Any]], list[BaseModel]]]] = [
         ("normalize", partial(_apply, normalize)),
         ("tag", partial(_apply, lambda article: tag(article, tagger))),
         ("thumbnail", partial(_thumbnail_pass, images)),
         ("publish", partial(_apply, lambda article: publish(article, subscribers, vocabulary))),
     ]
-    words = sum(a.words for a in articles)
-    current: list[Any] = [ingest(r, s) for r, s in zip(refs, submissions, strict=True)]
-    ingest_ms = _cpu_ms(
-        lambda: [ingest(r, s) for r, s in zip(refs, submissions, strict=True)], repeat
-    )
-    costs = [_cost("ingest", label, ingest_ms, len(articles), words, 0.0)]
-    for stage, step in steps:
-        outputs = step(current)  # also warms caches
-        total = _cpu_ms(partial(step, current), repeat)
-        serialization = _json_ms(current, outputs, repeat)
-        costs.append(_cost(stage, label, total, len(articles), words, serialization))
-        current = outputs
-    return costs
+    best: dict[str, StageCost] = {}
+    for number, articles in enumerate(passes):
+        refs = [ArticleRef(article_id=a.key, version=1, trace_id="bench") for a in articles]
+        submissions = [Submission(content=a.content, images=a.images) for a in articles]
+        words = sum(a.words for a in articles)
+        started = time.process_time()
+        current: list[Any] = [ingest(r, s) for r, s in zip(refs, submissions, strict=True)]
+        costs = [_cost("ingest", label, _since(started), len(articles), words, 0.0)]
+        for stage, step in steps:
+            started = time.process_time()
+            outputs = step(current)
+            elapsed = _since(started)
+            serialization = _json_ms(current, outputs)
+            costs.append(_cost(stage, label, elapsed, len(articles), words, serialization))
+            current = outputs
+        if number:  # the first pass only warms up
+            for cost in costs:
+                known = best.get(cost.stage)
+                if known is None or cost.cpu_ms_per_1000_words < known.cpu_ms_per_1000_words:
+                    best[cost.stage] = cost
+    return list(best.values())
+
+
+def _since(started: float) -> float:
+    return (time.process_time() - started) * 1000
 
 
 def _apply(step: Callable[[Any], BaseModel], items: Sequence[Any]) -> list[BaseModel]:
@@ -128,27 +142,27 @@ def _cost(stage: str, label: str, total: float, count: int, words: int, json: fl
 
 
 def run(text_articles: int, image_articles: int, repeat: int) -> dict[str, Any]:
-    """Text articles through all five stages; image articles for the thumbnail stage."""
+    """Text articles through all five stages; image articles for the thumbnail stage.
+
+    ``repeat`` timed passes after a warm-up pass, each on articles (and images) of its own.
+    """
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as directory:
         media = Path(directory)
-        texts = text_corpus(text_articles)
-        pictured: list[Article] = []
-        for index, item in enumerate(text_corpus(image_articles, seed=11)):
-            path = media / f"lead-{index}.jpg"
-            path.write_bytes(lead_image(index))
-            pictured.append(
-                Article(item.key, item.language, item.words, item.content, [path.as_uri()])
-            )
-        text_costs = measure(texts, media, repeat, "text")
-        image_costs = measure(pictured, media, repeat, "lead image")
+        seeds = [7 + 100 * number for number in range(repeat + 1)]
+        texts = [text_corpus(text_articles, seed=seed) for seed in seeds]
+        pictured = [_pictured(image_articles, seed, media) for seed in seeds]
+        text_costs = measure(texts, media, "text")
+        image_costs = measure(pictured, media, "lead image")
+    timed = [article for corpus in texts[1:] for article in corpus]
     thumbnail_image = next(c for c in image_costs if c.stage == "thumbnail")
     total = sum(c.cpu_ms_per_1000_words for c in text_costs)
     return {
         "corpus": {
-            "text_articles": len(texts),
-            "languages": sorted({a.language for a in texts}),
-            "mean_words": round(sum(a.words for a in texts) / len(texts)),
-            "image_articles": len(pictured),
+            "text_articles": text_articles,
+            "passes": repeat,
+            "languages": sorted({a.language for a in timed}),
+            "mean_words": round(sum(a.words for a in timed) / len(timed)),
+            "image_articles": image_articles,
             "image_size": list(IMAGE_SIZE),
         },
         "stages": [c.to_json() for c in text_costs] + [thumbnail_image.to_json()],
@@ -159,3 +173,13 @@ def run(text_articles: int, image_articles: int, repeat: int) -> dict[str, Any]:
         "thumbnail_lead_image_cpu_ms": thumbnail_image.cpu_ms,
         "stage_order": list(STAGES),
     }
+
+
+def _pictured(count: int, seed: int, media: Path) -> list[Article]:
+    """``count`` articles, each with a lead image of its own written under ``media``."""
+    pictured = []
+    for index, item in enumerate(text_corpus(count, seed=seed + 4)):
+        path = media / f"lead-{seed}-{index}.jpg"
+        path.write_bytes(lead_image(seed * 1000 + index))
+        pictured.append(Article(item.key, item.language, item.words, item.content, [path.as_uri()]))
+    return pictured
