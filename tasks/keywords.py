@@ -108,9 +108,9 @@ def _joined(head: _Words, body: _Words) -> _Words:
 
 @dataclass(frozen=True)
 class _Phrases:
-    """Distinct phrases of one size: first word index, weighted count, occurrences."""
+    """Distinct phrases of every size: words, first word index, weighted count, occurrences."""
 
-    size: int
+    size: np.ndarray
     first: np.ndarray
     count: np.ndarray
     occurrences: np.ndarray
@@ -130,76 +130,85 @@ def _kinds(language: str) -> LemmaColumn:
     return LemmaColumn(lambda lemma: _kind(lemma, stop), np.int8)
 
 
-def _phrases(text: _Words, language: str) -> list[_Phrases]:
-    """Phrases of up to three words that neither start nor end with a stopword."""
+def _phrases(text: _Words, language: str) -> _Phrases:
+    """Phrases of up to three words that neither start nor end with a stopword.
+
+    Each phrase is a number (its lemma ids in base ``n``, offset by size so that sizes never
+    collide), and one ``np.unique`` counts them all.
+    """
     ids = text.keys
     kind = _kinds(language).of(text.lexemes)[ids]
-    closing, opening = kind > 0, kind > 1
-    opens = opening & ~text.breaks
-    closes = closing & ~text.breaks
+    opens = (kind > 1) & ~text.breaks
+    closes = (kind > 0) & ~text.breaks
     # A trigram's middle word may be a stopword ("Bank of England"), not a chunk break.
     inner = ~text.breaks[1:-1]
-    size = len(text.lexemes.lemmas)
-    candidates = [
-        (opens, ids),
-        (opens[:-1] & closes[1:], ids[:-1] * size + ids[1:]),
-        (opens[:-2] & inner & closes[2:], (ids[:-2] * size + ids[1:-1]) * size + ids[2:]),
-    ]
-    weight, capital = text.weight, text.capital
-    found: list[_Phrases] = []
-    for length, (mask, codes) in enumerate(candidates, start=1):
-        starts = np.flatnonzero(mask)
-        _, first, inverse, occurrences = np.unique(
-            codes[starts], return_index=True, return_inverse=True, return_counts=True
-        )
-        found.append(
-            _Phrases(
-                length,
-                starts[first],
-                np.bincount(inverse, weights=weight[starts], minlength=len(first)),
-                occurrences,
-                np.bincount(inverse, weights=capital[starts], minlength=len(first)) > 0,
-            )
-        )
-    return found
+    n = len(text.lexemes.lemmas)
+    singles = np.flatnonzero(opens)
+    pairs = np.flatnonzero(opens[:-1] & closes[1:])
+    triples = np.flatnonzero(opens[:-2] & inner & closes[2:])
+    starts = np.concatenate([singles, pairs, triples])
+    codes = np.concatenate(
+        [
+            ids[singles],
+            n + ids[pairs] * n + ids[pairs + 1],
+            n + n * n + (ids[triples] * n + ids[triples + 1]) * n + ids[triples + 2],
+        ]
+    )
+    sizes = np.repeat(np.array([1, 2, 3]), [len(singles), len(pairs), len(triples)])
+    _, first, inverse, occurrences = np.unique(
+        codes, return_index=True, return_inverse=True, return_counts=True
+    )
+    return _Phrases(
+        sizes[first],
+        starts[first],
+        np.bincount(inverse, weights=text.weight[starts], minlength=len(first)),
+        occurrences,
+        np.bincount(inverse, weights=text.capital[starts], minlength=len(first)) > 0,
+    )
 
 
-def _grams(text: _Words, starts: np.ndarray, size: int) -> list[list[int]]:
-    """The lemma ids of the phrases of ``size`` words at ``starts``."""
-    return np.stack([text.keys[starts + k] for k in range(size)], axis=1).tolist()
+def _grams(text: _Words, starts: np.ndarray) -> list[list[int]]:
+    """The lemma ids of the three words from each of ``starts`` (fewer at the end)."""
+    keys = text.keys
+    last = len(keys) - 1
+    return np.stack(
+        [keys[np.minimum(starts + k, last)] for k in range(_MAX_WORDS)], axis=1
+    ).tolist()
 
 
 def _ranked(
-    text: _Words, found: list[_Phrases], rarity: Rarity | None
+    text: _Words, phrases: _Phrases, rarity: Rarity | None
 ) -> list[tuple[float, _Key, int]]:
     """The best ``4 * _MAX_KEYWORDS`` phrases (score, lemmas, first word), best first."""
-    where, names = text.where, text.lexemes.lemmas
-    scored: list[tuple[np.ndarray, np.ndarray, int]] = []
-    for phrases in found:
-        keep = np.flatnonzero(phrases.occurrences > 1) if phrases.size > 1 else None
-        first = phrases.first if keep is None else phrases.first[keep]
-        score = np.log1p(phrases.count if keep is None else phrases.count[keep])
-        score *= 1.5 - where[first]
-        if rarity is not None and phrases.size == 1:
-            score *= rarity.of_lemmas(text.lexemes)[text.keys[first]]
-        elif rarity is not None:
-            grams = _grams(text, first, phrases.size)
-            score *= rarity.of((" ".join(map(names.__getitem__, g)) for g in grams), len(first))
-        capitalised = phrases.capitalised if keep is None else phrases.capitalised[keep]
-        score[capitalised] *= 1.3
-        score *= 1 + 0.4 * (phrases.size - 1)
-        scored.append((score, first, phrases.size))
-    values = np.concatenate([score for score, _, _ in scored])
-    if not len(values):
+    names = text.lexemes.lemmas
+    # A phrase of two or three words must occur twice.
+    keep = np.flatnonzero((phrases.size == 1) | (phrases.occurrences > 1))
+    first, size = phrases.first[keep], phrases.size[keep]
+    score = np.log1p(phrases.count[keep])
+    score *= 1.5 - text.where[first]
+    if rarity is not None:
+        single = size == 1
+        weights = np.empty(len(first))
+        weights[single] = rarity.of_lemmas(text.lexemes)[text.keys[first[single]]]
+        multi = np.flatnonzero(~single)
+        grams = zip(_grams(text, first[multi]), size[multi].tolist(), strict=True)
+        weights[multi] = rarity.of(
+            (" ".join(map(names.__getitem__, g[:k])) for g, k in grams), len(multi)
+        )
+        score *= weights
+    score[phrases.capitalised[keep]] *= 1.3
+    score *= 1 + 0.4 * (size - 1)
+    if not len(score):
         return []
-    limit = min(4 * _MAX_KEYWORDS, len(values))
-    threshold = np.partition(values, len(values) - limit)[len(values) - limit]
-    best: list[tuple[float, _Key, int]] = []
-    for score, first, size in scored:
-        chosen = score >= threshold
-        starts = first[chosen]
-        keys = (tuple(map(names.__getitem__, gram)) for gram in _grams(text, starts, size))
-        best.extend(zip(score[chosen].tolist(), keys, starts.tolist(), strict=True))
+    limit = min(4 * _MAX_KEYWORDS, len(score))
+    threshold = np.partition(score, len(score) - limit)[len(score) - limit]
+    chosen = np.flatnonzero(score >= threshold)
+    starts = first[chosen]
+    keys = (
+        tuple(map(names.__getitem__, gram[:k]))
+        for gram, k in zip(_grams(text, starts), size[chosen].tolist(), strict=True)
+    )
+    best = list(zip(score[chosen].tolist(), keys, starts.tolist(), strict=True))
     return sorted(best, reverse=True)[:limit]
 
 
@@ -230,10 +239,15 @@ def extract_keywords(
             continue
         chosen[key] = start
     keywords: list[str] = []
+    # A part of a name stands for the whole name: "Poutine" is "Vladimir Poutine".
+    parts: dict[str, str] = {}
+    for name in names:
+        for part in name.split():
+            parts.setdefault(part, name)
+    written = text.lexemes.tokens
     for key, start in chosen.items():
-        form = " ".join(map(text.lexemes.tokens.__getitem__, text.ids[start : start + len(key)]))
-        # A part of a name stands for the whole name: "Poutine" is "Vladimir Poutine".
-        full = next((name for name in names if form in name.split()), form)
+        form = " ".join(map(written.__getitem__, text.ids[start : start + len(key)].tolist()))
+        full = parts.get(form, form)
         if full not in keywords:
             keywords.append(full)
     return keywords
