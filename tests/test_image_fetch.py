@@ -125,17 +125,17 @@ def test_exif_orientation_is_applied_and_metadata_stripped(server: ImageServer) 
     assert not decoded.image.info
 
 
-def test_jpeg_draft_mode_decodes_at_reduced_scale() -> None:
+def test_jpeg_decodes_at_the_smallest_dct_scale_that_fills_every_rendition() -> None:
     photo = images.jpeg((3200, 2400))
     decoded = decode(photo, max_pixels=10**8, min_side=10, renditions=DEFAULT_RENDITIONS)
     assert (decoded.width, decoded.height) == (3200, 2400)
-    assert decoded.image.size == (1600, 1200)  # a quarter would leave social under 1200 wide
+    assert decoded.image.size == (1200, 900)  # 3/8: social's 1200 columns, exactly
     wide = (RenditionSpec("hero", 800, 200),)
     assert decode(photo, 10**8, 10, wide).image.size == (800, 600)
-    assert decode(images.jpeg((1600, 1067)), 10**8, 10, DEFAULT_RENDITIONS).image.size == (
-        1600,
-        1067,
-    )
+    lead = decode(images.jpeg((1600, 1067)), 10**8, 10, DEFAULT_RENDITIONS)
+    assert lead.image.size == (1200, 801)  # 3/4, so the social rendition is a plain crop
+    cmyk = decode(images.cmyk_jpeg(), 10**8, 10, (RenditionSpec("small", 100, 80),))
+    assert (cmyk.image.size, cmyk.image.mode) == ((125, 100), "RGB")  # Pillow, ¼ draft
 
 
 REFUSALS = [

@@ -37,9 +37,11 @@ class Pyramid:
         return self.levels[1]
 
     def level(self, factor: int) -> Image.Image:
-        """The image reduced by ``factor``, a power of two."""
+        """The image reduced by ``factor``, a power of two, in one ``reduce`` from the
+        largest level made so far that divides it (one ¼ costs half of two ½)."""
         if factor not in self.levels:
-            self.levels[factor] = self.level(factor // 2).reduce(2)
+            base = max(level for level in self.levels if factor % level == 0)
+            self.levels[factor] = self.levels[base].reduce(factor // base)
         return self.levels[factor]
 
     def small(self, min_side: int) -> Image.Image:
@@ -117,6 +119,8 @@ def render(pyramid: Pyramid, spec: RenditionSpec, focal: FocalPoint) -> Image.Im
         size = (spec.width, spec.height)
     else:
         size = (crop_w, max(1, round(crop_w * spec.height / spec.width)))
+    if size == (crop_w, crop_h):
+        return pyramid.full.crop(box)  # decoded at the box's scale (JPEG): nothing to resample
     factor = reduction(crop_w, crop_h, *size)
     scaled = (box[0] / factor, box[1] / factor, box[2] / factor, box[3] / factor)
     return pyramid.level(factor).resize(size, RESAMPLE, box=scaled)
