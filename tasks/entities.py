@@ -116,7 +116,8 @@ def _regions(language: str) -> re.Pattern[str]:
     if language == "fr":
         lower += "|" + _ORG_ADJECTIVE.pattern.strip("^$")
     follow = rf"(?:[ '’\u00a0][{capitals}]{tail}|[ ’\u00a0](?:{lower}){ends})"
-    return re.compile(rf"[{capitals}]{tail}((?:{follow})*)")
+    # A capital right after a letter is inside a word: the engine skips it at once.
+    return re.compile(rf"[{capitals}](?<![^\W\d_].){tail}(?:{follow})*")
 
 
 #: A mention as a region gives it: name, kind, sentence start, titled, offset in the region.
@@ -128,32 +129,33 @@ _regions_read: dict[tuple[str, str, bool, bool], tuple[_Found, ...]] = {}
 _PLACE, _ORGANISATION, _PERSON, _SHORT = "place", "organisation", "person", "short"
 
 
-def _mentions(text: str, offset: int, language: str, stop: frozenset[str]) -> list[_Found]:
+def _mentions(
+    text: str, offset: int, language: str, stop: frozenset[str]
+) -> list[tuple[int, tuple[_Found, ...]]]:
     """Runs of capitalised words (connectors inside, adjectives after an organisation), cleaned
-    and classified, with their offsets in the article."""
-    found: list[_Found] = []
+    and classified, by region with the region's offset in the article."""
+    found: list[tuple[int, tuple[_Found, ...]]] = []
     regions = _regions("fr" if language == "fr" else "*")
-    seen = _regions_read
+    seen, sentence_end = _regions_read, _SENTENCE_END.search
     position = 0
-    while (region := regions.search(text, position)) is not None:
-        start = region.start()
-        if (start and text[start - 1] not in _NOT_IN_WORDS and _inside_word(text, start)) or (
-            text[start] > "\uffff" and not _is_capital(text[start])
-        ):
-            position = start + 1
-            continue
-        position = region.end()
-        key = (region.group(), language, _starts_sentence(text, start), offset + start == 0)
-        mentions = seen.get(key)
-        if mentions is None:
-            if len(seen) > _REGIONS_MAX:
-                seen.clear()
-            mentions = seen[key] = _read_region(*key, stop)
-        at = offset + start
-        found.extend(
-            (name, kind, initial, titled, at + inner)
-            for name, kind, initial, titled, inner in mentions
-        )
+    while position >= 0:
+        restart, position = position, -1
+        for region in regions.finditer(text, restart):
+            start = region.start()
+            if (start and text[start - 1] not in _NOT_IN_WORDS and _inside_word(text, start)) or (
+                text[start] > "\uffff" and not _is_capital(text[start])
+            ):
+                position = start + 1  # look again from the next character
+                break
+            initial = start == 0 or sentence_end(text, max(0, start - 3), start) is not None
+            key = (region.group(), language, initial, offset + start == 0)
+            mentions = seen.get(key)
+            if mentions is None:
+                if len(seen) > _REGIONS_MAX:
+                    seen.clear()
+                mentions = seen[key] = _read_region(*key, stop)
+            if mentions:
+                found.append((offset + start, mentions))
     return found
 
 
@@ -358,16 +360,16 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     }
     people = counts[_PERSON]
     first_seen: dict[str, int] = {}
-    short: list[_Found] = []
-    for mention in mentions:
-        name, kind, _, _, position = mention
-        if kind is None:
-            continue
-        if kind == _SHORT:
-            short.append(mention)
-            continue
-        counts[kind][name] += 1
-        first_seen.setdefault(name, position)
+    short: list[tuple[str, bool, bool, int]] = []
+    for at, found in mentions:
+        for name, kind, sentence_start, titled, inner in found:
+            if kind is None:
+                continue
+            if kind == _SHORT:
+                short.append((name, sentence_start, titled, at + inner))
+                continue
+            counts[kind][name] += 1
+            first_seen.setdefault(name, at + inner)
     surnames: dict[str, str] = {}
     for name, _ in people.most_common():
         surnames.setdefault(name.split()[-1], name)
@@ -375,7 +377,7 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     for name in people:
         if given[name.split()[0]] == 1:  # "Sir Anthony" is the article's only Anthony
             surnames.setdefault(name.split()[0], name)
-    for name, _, sentence_start, titled, position in short:
+    for name, sentence_start, titled, position in short:
         full = surnames.get(name)
         if full is not None:
             people[full] += 1
