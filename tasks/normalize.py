@@ -51,7 +51,7 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
     tokens = body.split()
     words = word_count(tokens)
     return NormalizedArticle(
-        **article.model_dump(),
+        **dict(article),
         headline=headline,
         subheadline=found.subheadline if found.subheadline != headline else None,
         provider=provider,

@@ -14,9 +14,11 @@ from tasks.formats.boilerplate import (
     _MAX_BANNER_CHARS,
     _PATTERNS,
     PLACEHOLDERS,
-    _marker,
+    RELATED_MARKERS,
     classify,
+    is_related_marker,
 )
+from tasks.text import strip_emphasis
 
 _FRAGMENTS = [
     "We use cookies",
@@ -34,16 +36,25 @@ _FRAGMENTS = [
     "compartir correo",
     "ſhare",
     "the council met",
+    "Thumbnail",
+    "Related Posts",
+    "**",
+    "__",
+    "-",
     " ",
     ".",
     "\n",
 ]
 
 
+def reference_marker(text: str) -> str:
+    return strip_emphasis(text).strip(" :*#>-").casefold()
+
+
 def reference(text: str) -> RemovedKind | None:
     """Every pattern tried on every short block, as before the word check."""
-    if _marker(text) in PLACEHOLDERS:
-        return PLACEHOLDERS[_marker(text)]
+    if reference_marker(text) in PLACEHOLDERS:
+        return PLACEHOLDERS[reference_marker(text)]
     if len(text) <= _MAX_BANNER_CHARS:
         for kind, _, pattern in _PATTERNS:
             if pattern.search(text):
@@ -67,3 +78,15 @@ def test_case_exceptions_are_all_the_letters_re_folds_differently() -> None:
 @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map(" ".join))
 def test_classify_matches_every_pattern_it_skips(text: str) -> None:
     assert classify(text) == reference(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=40).map("".join))
+def test_related_markers_are_found_however_long_the_block(text: str) -> None:
+    assert is_related_marker(text) == (reference_marker(text) in RELATED_MARKERS)
+    assert classify(text) == reference(text)
+
+
+def test_case_folding_never_shortens_text() -> None:
+    """Why a block longer than every marker need not be case-folded to be told apart."""
+    assert all(len(chr(code).casefold()) >= 1 for code in range(sys.maxunicode + 1))

@@ -154,13 +154,23 @@ _PATTERNS: list[tuple[RemovedKind, tuple[str, ...], re.Pattern[str]]] = [
 #: Letters that re.IGNORECASE matches to a letter of those words but str.lower() does not
 #: lower to it (tests/test_normalize_boilerplate.py derives them from re itself).
 _CASE_EXCEPTIONS = re.compile("[\u0130\u0131\u017f]")
+#: Any word of the patterns above, or what a case exception lower-cases to (``İ`` to ``i̇``):
+#: one scan of a block without any of them tells it is no banner.
+_ANY_BANNER_WORD = re.compile(
+    "|".join(re.escape(word) for _, words, _ in _PATTERNS for word in words) + "|\u0307|ı|ſ"
+)
 #: A banner is short; a long paragraph that mentions cookies is an article about them.
 _MAX_BANNER_CHARS = 400
+#: A block longer than this, once stripped, is no placeholder or related heading (case
+#: folding never shortens text), so it need not be case-folded.
+_LONGEST_MARKER = max(map(len, [*PLACEHOLDERS, *RELATED_MARKERS]))
 _TEASER_END = ("…", "...")
 
 
 def _marker(text: str) -> str:
-    return strip_emphasis(text).strip(" :*#>-").casefold()
+    """The block as a placeholder or heading would be listed, or ``""`` when too long for any."""
+    stripped = strip_emphasis(text).strip(" :*#>-")
+    return stripped.casefold() if len(stripped) <= _LONGEST_MARKER else ""
 
 
 def classify(text: str) -> RemovedKind | None:
@@ -171,8 +181,7 @@ def classify(text: str) -> RemovedKind | None:
 def _classify(text: str, marker: str) -> RemovedKind | None:
     if marker in PLACEHOLDERS:
         return PLACEHOLDERS[marker]
-    if len(text) <= _MAX_BANNER_CHARS:
-        lowered = text.lower()
+    if len(text) <= _MAX_BANNER_CHARS and _ANY_BANNER_WORD.search(lowered := text.lower()):
         unusual = _CASE_EXCEPTIONS.search(text) is not None
         for kind, words, pattern in _PATTERNS:
             if (unusual or any(word in lowered for word in words)) and pattern.search(text):
