@@ -75,35 +75,41 @@ class _Words:
     weight: np.ndarray
 
 
-def _read(reading: Reading, offset: float, weight: float) -> _Words:
-    text, ids, breaks = reading.text, reading.ids, reading.breaks
-    count = len(ids)
-    starts = np.array([chunk.start() for chunk in _CHUNK.finditer(text)] or [0], np.float64)
-    # The n-th run of breaks ends the chunk before it; a text may open with one.
-    chunk = np.cumsum(breaks) - (text[:1] in BREAKS)
-    where = offset + (1 - offset) * starts[np.clip(chunk, 0, len(starts) - 1)] / max(len(text), 1)
-    capital = reading.lexemes.is_upper[ids]
-    capital[1:] &= ~breaks[:-1]
-    if count:
-        capital[0] = False
-    return _Words(
-        reading.lexemes, ids, reading.lemma_ids, where, breaks, capital, np.full(count, weight)
-    )
-
-
-def _joined(head: _Words, body: _Words) -> _Words:
+def _words(head: Reading, body: Reading) -> _Words:
     """Headline and body as one token list, a break between them."""
     lexemes = body.lexemes
     separator = lexemes.token(_BREAK)
+    ids = np.concatenate([head.ids, [separator], body.ids])
+    breaks = lexemes.is_break[ids]
+    capital = lexemes.is_upper[ids]
+    capital[1:] &= ~breaks[:-1]
+    capital[0] = False
+    size = len(head.ids)
+    where = [
+        _where(head.text, breaks[:size], 0.0),
+        np.zeros(1),
+        _where(body.text, breaks[size + 1 :], 0.1),
+    ]
+    weights = np.array([_HEADLINE_BOOST, 0.0, 1.0])
     return _Words(
         lexemes,
-        np.concatenate([head.ids, [separator], body.ids]),
-        np.concatenate([head.keys, lexemes.lemma_of[[separator]], body.keys]),
-        np.concatenate([head.where, [0.0], body.where]),
-        np.concatenate([head.breaks, [True], body.breaks]),
-        np.concatenate([head.capital, [False], body.capital]),
-        np.concatenate([head.weight, [0.0], body.weight]),
+        ids,
+        lexemes.lemma_of[ids],
+        np.concatenate(where),
+        breaks,
+        capital,
+        np.repeat(weights, [size, 1, len(body.ids)]),
     )
+
+
+def _where(text: str, breaks: np.ndarray, offset: float) -> np.ndarray:
+    """Where each token's chunk starts, from ``offset`` (the text's start) to 1 (its end)."""
+    starts = np.array(list(map(re.Match.start, _CHUNK.finditer(text))) or [0], np.float64)
+    places = offset + (1 - offset) * starts / max(len(text), 1)
+    # The n-th run of breaks ends the chunk before it; a text may open with one (so never
+    # a chunk before the first).
+    chunk = np.cumsum(breaks) - (text[:1] in BREAKS)
+    return places[np.minimum(chunk, len(starts) - 1)]
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,7 @@ def extract_keywords(
     head, body_read = readings or (read(headline, language), read(body, language))
     if head.lexemes is not body_read.lexemes:  # the language's table started afresh between
         head = Reading(headline, body_read.lexemes)
-    text = _joined(_read(head, 0.0, _HEADLINE_BOOST), _read(body_read, 0.1, 1.0))
+    text = _words(head, body_read)
     ranked = _ranked(text, _phrases(text, language), rarity)
     chosen: dict[_Key, int] = {}
     for value, key, start in ranked:

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -189,6 +190,8 @@ class Tagger:
     lineages: dict[str, list[str]] = field(default_factory=dict)
     #: ``_Columns`` per language, filled as languages are met.
     columns: dict[str, _Columns] = field(default_factory=dict)
+    #: ``_targets`` per language and lexicon phrase, filled as phrases are met.
+    targets: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def _lineage(self, code: str) -> list[str]:
         """The concept and everything above it, custom parents included."""
@@ -222,47 +225,89 @@ class Tagger:
         return found
 
     def _hits(self, reading: Reading, language: str, weight: float, found: dict) -> None:
-        """Lexicon phrases (up to five lemmas) found in one text, with their first wording."""
-        lexicon = self._lexicon(language)
-        prefixes = self.prefixes.get(language) or self.prefixes["*"]
+        """Lexicon phrases (up to five lemmas) found in one text, with their first wording.
+
+        Most words that begin a phrase are whole one-word terms: numpy counts those; only
+        words that may begin a longer phrase are scanned one by one.
+        """
         lexemes = reading.lexemes
         words, lemmas = reading.word_ids, reading.word_lemma_ids
         spans = self._columns(language).longest.of(lexemes)[lemmas]
-        # Only words that begin some phrase are looked at.
-        starts = np.flatnonzero(spans)
-        if not len(starts):
-            return
-        names, written, ids = lexemes.lemmas, lexemes.tokens, lemmas.tolist()
+        names = lexemes.lemmas
+        # (first word, size, phrase, count), in the text's order once sorted.
+        hits: list[tuple[int, int, str, int]] = []
+        singles = np.flatnonzero(spans == 1)
+        if len(singles):
+            unique, first, counts = np.unique(
+                lemmas[singles], return_index=True, return_counts=True
+            )
+            keys = map(names.__getitem__, unique.tolist())
+            hits += zip(
+                singles[first].tolist(), repeat(1, len(first)), keys, counts.tolist(), strict=True
+            )
+        longer = np.flatnonzero(spans > 1)
+        if len(longer):
+            hits += self._longer_hits(lemmas.tolist(), longer, spans, names, language)
+        hits.sort()
+        written = lexemes.tokens
+        for start, size, key, count in hits:
+            entry = found.get(key)
+            if entry is None:
+                surface = " ".join(map(written.__getitem__, words[start : start + size].tolist()))
+                entry = found[key] = [0.0, surface.casefold()]
+            entry[0] += weight * count
+
+    def _longer_hits(
+        self,
+        ids: list[int],
+        starts: np.ndarray,
+        spans: np.ndarray,
+        names: list[str],
+        language: str,
+    ) -> list[tuple[int, int, str, int]]:
+        """Phrases from words that may begin one of several words, lengthened while some
+        lexicon term continues them."""
+        lexicon = self._lexicon(language)
+        prefixes = self.prefixes.get(language) or self.prefixes["*"]
+        seen: dict[str, list] = {}
         count = len(ids)
         for start, longest in zip(starts.tolist(), spans[starts].tolist(), strict=True):
             key, size, last = names[ids[start]], 1, min(longest, _MAX_PHRASE, count - start)
             while True:
                 if key in lexicon:
-                    entry = found.get(key)
+                    entry = seen.get(key)
                     if entry is None:
-                        surface = " ".join(map(written.__getitem__, words[start : start + size]))
-                        entry = found[key] = [0.0, surface.casefold()]
-                    entry[0] += weight
+                        entry = seen[key] = [start, size, key, 0]
+                    entry[3] += 1
                 size += 1
                 if size > last:
                     break
                 key = f"{key} {names[ids[start + size - 1]]}"
                 if key not in prefixes:
                     break
+        return [(start, size, key, hits) for start, size, key, hits in seen.values()]
+
+    def _targets(self, key: str, language: str) -> tuple[str, ...]:
+        """Every concept a lexicon phrase counts for, in order, broader concepts included."""
+        found = self.targets.get((language, key))
+        if found is None:
+            codes = self._lexicon(language)[key]
+            found = tuple(target for code in codes for target in self._lineage(code))
+            self.targets[language, key] = found
+        return found
 
     def _evidence(self, readings: tuple[Reading, Reading], language: str) -> _Evidence:
         found: dict[str, list] = {}
         for reading, weight in zip(readings, (_HEADLINE_WEIGHT, 1.0), strict=True):
             self._hits(reading, language, weight, found)
         evidence = _Evidence()
-        lexicon = self._lexicon(language)
+        scores, terms = evidence.scores, evidence.terms
         for key, (weight, surface) in found.items():
             score = min(weight, _TERM_CAP)
-            for code in lexicon[key]:
-                for target in self._lineage(code):
-                    evidence.scores[target] += score
-                    if surface not in evidence.terms[target]:
-                        evidence.terms[target].append(surface)
+            for target in self._targets(key, language):
+                scores[target] += score
+                if surface not in terms[target]:
+                    terms[target].append(surface)
         return evidence
 
     def rarity(self, language: str) -> Rarity | None:
