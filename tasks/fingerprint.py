@@ -74,15 +74,14 @@ def _shingle_hashes(hashes: np.ndarray) -> np.ndarray:
 def _majority_bits(values: np.ndarray) -> int:
     """The bits set in more than half of ``values``.
 
-    The values' bits are unpacked (bit ``i`` of a value at column ``i``) and each column
-    summed eight at a time in the byte lanes of a uint64, 255 rows per pass so that no
-    lane carries into the next.
+    The values' bits are unpacked (bit ``i`` of a value at column ``i``) and the columns
+    summed eight at a time in the byte lanes of a uint64, 255 rows per sum so that no lane
+    carries into the next.
     """
     bits = np.unpackbits(values.astype("<u8").view(np.uint8), bitorder="little")
     lanes = bits.reshape(-1, _BITS).view(np.uint64)
-    ones = np.zeros(_BITS, dtype=np.int64)
-    for start in range(0, len(lanes), _LANE_ROWS):
-        ones += lanes[start : start + _LANE_ROWS].sum(axis=0, dtype=np.uint64).view(np.uint8)
+    sums = np.add.reduceat(lanes, np.arange(0, len(lanes), _LANE_ROWS), axis=0)
+    ones = sums.view(np.uint8).sum(axis=0, dtype=np.int64)
     majority = np.packbits(2 * ones > len(values), bitorder="little")
     return int.from_bytes(majority.tobytes(), "little")
 

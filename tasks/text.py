@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
 
 import ftfy
@@ -78,7 +79,7 @@ def repair(text: str) -> str:
     each line (up to and with its ``\\n``) on its own, so only the lines it may change
     go through it: an emoji costs its line's repair, not the whole article's.
     """
-    if not _ftfy_may_change(text):
+    if _quiet(text) or not _ftfy_may_change(text):
         return text
     lines = text.split("\n")
     segments = [f"{line}\n" for line in lines[:-1]] + lines[-1:]
@@ -90,6 +91,16 @@ def _ftfy_may_change(text: str) -> bool:
     return _FTFY_MAY_CHANGE.search(text) is not None
 
 
+@lru_cache(maxsize=4)
+def _quiet(text: str) -> bool:
+    """No character that ftfy or the clean-up may act on, nor a suspect pair.
+
+    Remembered for the last few texts: the stage repairs the raw content, then its reader
+    cleans the very same string.
+    """
+    return _UNCLEAN.search(text) is None
+
+
 def _is_clean(text: str) -> bool:
     """True when ``_clean_once`` would return ``text`` as it is (most articles).
 
@@ -97,13 +108,13 @@ def _is_clean(text: str) -> bool:
     invisible nor control characters; of them only tab and the no-break spaces are folded,
     and then only double spaces and spaces at the ends of lines remain to change.
     """
-    return not (
-        _UNCLEAN.search(text)
-        or "  " in text
-        or "\n " in text
-        or " \n" in text
-        or text.startswith(" ")
-        or text.endswith(" ")
+    return (
+        _quiet(text)
+        and "  " not in text
+        and "\n " not in text
+        and " \n" not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
     )
 
 
