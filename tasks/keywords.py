@@ -108,7 +108,7 @@ def _where(text: str, breaks: np.ndarray, offset: float) -> np.ndarray:
     places = offset + (1 - offset) * starts / max(len(text), 1)
     # The n-th run of breaks ends the chunk before it; a text may open with one (so never
     # a chunk before the first).
-    chunk = np.cumsum(breaks) - (text[:1] in BREAKS)
+    chunk = breaks.cumsum() - (text[:1] in BREAKS)
     return places[np.minimum(chunk, len(starts) - 1)]
 
 
@@ -149,9 +149,9 @@ def _phrases(text: _Words, language: str) -> _Phrases:
     # A trigram's middle word may be a stopword ("Bank of England"), not a chunk break.
     inner = ~text.breaks[1:-1]
     n = len(text.lexemes.lemmas)
-    singles = np.flatnonzero(opens)
-    pairs = np.flatnonzero(opens[:-1] & closes[1:])
-    triples = np.flatnonzero(opens[:-2] & inner & closes[2:])
+    singles = opens.nonzero()[0]
+    pairs = (opens[:-1] & closes[1:]).nonzero()[0]
+    triples = (opens[:-2] & inner & closes[2:]).nonzero()[0]
     starts = np.concatenate([singles, pairs, triples])
     codes = np.concatenate(
         [
@@ -188,7 +188,7 @@ def _ranked(
     """The best ``4 * _MAX_KEYWORDS`` phrases (score, lemmas, first word), best first."""
     names = text.lexemes.lemmas
     # A phrase of two or three words must occur twice.
-    keep = np.flatnonzero((phrases.size == 1) | (phrases.occurrences > 1))
+    keep = ((phrases.size == 1) | (phrases.occurrences > 1)).nonzero()[0]
     first, size = phrases.first[keep], phrases.size[keep]
     score = np.log1p(phrases.count[keep])
     score *= 1.5 - text.where[first]
@@ -196,7 +196,7 @@ def _ranked(
         single = size == 1
         weights = np.empty(len(first))
         weights[single] = rarity.of_lemmas(text.lexemes)[text.keys[first[single]]]
-        multi = np.flatnonzero(~single)
+        multi = (~single).nonzero()[0]
         grams = zip(_grams(text, first[multi]), size[multi].tolist(), strict=True)
         weights[multi] = rarity.of(
             (" ".join(map(names.__getitem__, g[:k])) for g, k in grams), len(multi)
@@ -208,7 +208,7 @@ def _ranked(
         return []
     limit = min(4 * _MAX_KEYWORDS, len(score))
     threshold = np.partition(score, len(score) - limit)[len(score) - limit]
-    chosen = np.flatnonzero(score >= threshold)
+    chosen = (score >= threshold).nonzero()[0]
     starts = first[chosen]
     keys = (
         tuple(map(names.__getitem__, gram[:k]))
@@ -238,12 +238,15 @@ def extract_keywords(
     text = _words(head, body_read)
     ranked = _ranked(text, _phrases(text, language), rarity)
     chosen: dict[_Key, int] = {}
+    within: set[_Key] = set()  # every shorter phrase inside a chosen one
     for value, key, start in ranked:
         if value <= 0 or len(chosen) == _MAX_KEYWORDS:
             break
-        if any(_contains(other, key) or _contains(key, other) for other in chosen):
-            continue
+        inside = _inside(key)
+        if key in within or not chosen.keys().isdisjoint(inside):
+            continue  # a chosen phrase holds it, or it holds a chosen one
         chosen[key] = start
+        within |= inside
     keywords: list[str] = []
     # A part of a name stands for the whole name: "Poutine" is "Vladimir Poutine".
     parts: dict[str, str] = {}
@@ -259,8 +262,7 @@ def extract_keywords(
     return keywords
 
 
-def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
-    size = len(shorter)
-    return size < len(longer) and any(
-        longer[i : i + size] == shorter for i in range(len(longer) - size + 1)
-    )
+def _inside(key: _Key) -> set[_Key]:
+    """The shorter phrases a phrase is made of: its words, and their pairs in a triple."""
+    size = len(key)
+    return {key[i : i + length] for length in range(1, size) for i in range(size - length + 1)}

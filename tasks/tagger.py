@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -75,10 +76,10 @@ class LinearModel:
             return np.zeros(len(self.classes)), known, np.zeros(0)
         # First-seen order, as the dot product's sum order fixes the last bits of the logits.
         unique, first, counts = np.unique(known, return_index=True, return_counts=True)
-        order = np.argsort(first)
+        order = first.argsort()
         rows = unique[order]
         values = (1.0 + np.log(counts[order].astype(np.float64))) * self.idf[rows]
-        values /= np.linalg.norm(values)
+        values /= math.sqrt(values.dot(values))  # np.linalg.norm's own sum, without its checks
         logits = values @ self.weights[rows].astype(np.float64) + self.bias
         logits = np.exp(logits - logits.max())
         return logits / logits.sum(), rows, values
@@ -122,6 +123,9 @@ def model_features(lemmas: list[str], language: str) -> list[str]:
     return content + list(map(" ".join, itertools.pairwise(content)))
 
 
+_NO_WORD = np.array([-1])
+
+
 def _is_content(lemma: str, stop: frozenset[str]) -> bool:
     """What ``model_features`` keeps."""
     return not (len(lemma) < 2 or lemma.isdigit() or lemma in stop)
@@ -140,22 +144,32 @@ class _Columns:
         self.unigram = LemmaColumn(lambda lemma: index.get(lemma, -1), np.int64)
         self.word = LemmaColumn(lambda lemma: words.get(lemma, -1), np.int64)
 
-    def features(self, reading: Reading, model: LinearModel) -> np.ndarray:
-        """``model.index`` of each of ``model_features(word lemmas)``, -1 when unknown."""
-        lexemes = reading.lexemes
-        lemmas = reading.word_lemma_ids
-        content = lemmas[self.content.of(lexemes)[lemmas]]
+    def features(self, head: Reading, body: Reading, model: LinearModel) -> np.ndarray:
+        """``model.index`` of each of the headline's ``model_features`` (twice), then the
+        body's, as the model was trained: -1 where the model knows no such feature."""
+        lexemes = body.lexemes
+        if head.lexemes is not lexemes:  # the language's table started afresh between
+            head = Reading(head.text, lexemes)
+        lemmas = np.concatenate([head.word_lemma_ids, body.word_lemma_ids])
+        keep = self.content.of(lexemes)[lemmas]
+        content = lemmas[keep]
+        size = np.count_nonzero(keep[: len(head.word_lemma_ids)])
+        unigrams = self.unigram.of(lexemes)[content]
+        # Bigram word numbers, -1 between headline and body so no pair straddles them.
         words = self.word.of(lexemes)[content]
+        words = np.concatenate([words[:size], _NO_WORD, words[size:]])
         known, codes, rows = model.bigrams
         first, second = words[:-1], words[1:]
         pairs = np.full(len(first), -1, np.int64)
-        valid = np.flatnonzero((first >= 0) & (second >= 0))
+        valid = ((first >= 0) & (second >= 0)).nonzero()[0]
         if len(valid) and len(codes):
             wanted = first[valid] * len(known) + second[valid]
             found = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
             hit = codes[found] == wanted
             pairs[valid[hit]] = rows[found[hit]]
-        return np.concatenate([self.unigram.of(lexemes)[content], pairs])
+        head_features = [unigrams[:size], pairs[: max(size - 1, 0)]]
+        body_features = [unigrams[size:], pairs[size + 1 :]]
+        return np.concatenate([*head_features, *head_features, *body_features])
 
 
 @dataclass
@@ -224,61 +238,71 @@ class Tagger:
             found = self.columns[language] = _Columns(longest, self.models.get(language), language)
         return found
 
-    def _hits(self, reading: Reading, language: str, weight: float, found: dict) -> None:
-        """Lexicon phrases (up to five lemmas) found in one text, with their first wording.
+    def _hits(self, head: Reading, body: Reading, language: str) -> dict[str, list]:
+        """Lexicon phrases (up to five lemmas) found in headline and body: per phrase, its
+        weighted count and first wording, in the order they first appear.
 
         Most words that begin a phrase are whole one-word terms: numpy counts those; only
         words that may begin a longer phrase are scanned one by one.
         """
-        lexemes = reading.lexemes
-        words, lemmas = reading.word_ids, reading.word_lemma_ids
+        lexemes = body.lexemes
+        if head.lexemes is not lexemes:  # the language's table started afresh between
+            head = Reading(head.text, lexemes)
+        size = len(head.word_ids)
+        words = np.concatenate([head.word_ids, body.word_ids])
+        lemmas = np.concatenate([head.word_lemma_ids, body.word_lemma_ids])
         spans = self._columns(language).longest.of(lexemes)[lemmas]
         names = lexemes.lemmas
-        # (first word, size, phrase, count), in the text's order once sorted.
-        hits: list[tuple[int, int, str, int]] = []
-        singles = np.flatnonzero(spans == 1)
+        # (first word, size, phrase, weighted count), in the text's order once sorted.
+        hits: list[tuple[int, int, str, float]] = []
+        singles = (spans == 1).nonzero()[0]
         if len(singles):
-            unique, first, counts = np.unique(
-                lemmas[singles], return_index=True, return_counts=True
+            unique, first, inverse = np.unique(
+                lemmas[singles], return_index=True, return_inverse=True
             )
+            weights = np.where(singles < size, _HEADLINE_WEIGHT, 1.0)
+            counts = np.bincount(inverse, weights=weights, minlength=len(unique)).tolist()
             keys = map(names.__getitem__, unique.tolist())
-            hits += zip(
-                singles[first].tolist(), repeat(1, len(first)), keys, counts.tolist(), strict=True
-            )
-        longer = np.flatnonzero(spans > 1)
+            hits += zip(singles[first].tolist(), repeat(1, len(first)), keys, counts, strict=True)
+        longer = (spans > 1).nonzero()[0]
         if len(longer):
-            hits += self._longer_hits(lemmas.tolist(), longer, spans, names, language)
+            hits += self._longer_hits(lemmas.tolist(), longer, spans, size, names, language)
         hits.sort()
         written = lexemes.tokens
-        for start, size, key, count in hits:
+        found: dict[str, list] = {}
+        for start, length, key, weight in hits:
             entry = found.get(key)
             if entry is None:
-                surface = " ".join(map(written.__getitem__, words[start : start + size].tolist()))
-                entry = found[key] = [0.0, surface.casefold()]
-            entry[0] += weight * count
+                surface = " ".join(map(written.__getitem__, words[start : start + length].tolist()))
+                found[key] = [weight, surface.casefold()]
+            else:
+                entry[0] += weight
+        return found
 
     def _longer_hits(
         self,
         ids: list[int],
         starts: np.ndarray,
         spans: np.ndarray,
+        headline: int,
         names: list[str],
         language: str,
-    ) -> list[tuple[int, int, str, int]]:
+    ) -> list[tuple[int, int, str, float]]:
         """Phrases from words that may begin one of several words, lengthened while some
-        lexicon term continues them."""
+        lexicon term continues them; none runs from the headline (``headline`` words) on."""
         lexicon = self._lexicon(language)
         prefixes = self.prefixes.get(language) or self.prefixes["*"]
         seen: dict[str, list] = {}
-        count = len(ids)
         for start, longest in zip(starts.tolist(), spans[starts].tolist(), strict=True):
-            key, size, last = names[ids[start]], 1, min(longest, _MAX_PHRASE, count - start)
+            end = headline if start < headline else len(ids)
+            weight = _HEADLINE_WEIGHT if start < headline else 1.0
+            key, size, last = names[ids[start]], 1, min(longest, _MAX_PHRASE, end - start)
             while True:
                 if key in lexicon:
                     entry = seen.get(key)
                     if entry is None:
-                        entry = seen[key] = [start, size, key, 0]
-                    entry[3] += 1
+                        entry = seen[key] = [start, size, key, 0.0]
+                    entry[3] += weight
                 size += 1
                 if size > last:
                     break
@@ -297,17 +321,17 @@ class Tagger:
         return found
 
     def _evidence(self, readings: tuple[Reading, Reading], language: str) -> _Evidence:
-        found: dict[str, list] = {}
-        for reading, weight in zip(readings, (_HEADLINE_WEIGHT, 1.0), strict=True):
-            self._hits(reading, language, weight, found)
+        found = self._hits(*readings, language)
         evidence = _Evidence()
         scores, terms = evidence.scores, evidence.terms
         for key, (weight, surface) in found.items():
             score = min(weight, _TERM_CAP)
             for target in self._targets(key, language):
                 scores[target] += score
-                if surface not in terms[target]:
-                    terms[target].append(surface)
+                shown = terms[target]
+                # Only the first _MAX_EVIDENCE distinct wordings are ever shown.
+                if len(shown) < _MAX_EVIDENCE and surface not in shown:
+                    shown.append(surface)
         return evidence
 
     def rarity(self, language: str) -> Rarity | None:
@@ -335,10 +359,7 @@ class Tagger:
         probabilities = {code: evidence.scores.get(code, 0.0) / total for code in tops}
         model = self.models.get(language)
         if model is not None:
-            columns = self._columns(language)
-            headline_features = columns.features(head, model)
-            features = [headline_features, headline_features, columns.features(text, model)]
-            learnt, rows, values = model.scores(np.concatenate(features))
+            learnt, rows, values = model.scores(self._columns(language).features(head, text, model))
             if len(rows):
                 for position, code in enumerate(model.classes):
                     probabilities[code] = _MODEL_SHARE * float(learnt[position]) + (

@@ -254,10 +254,16 @@ def test_model_rows_found_with_numpy_are_the_training_features() -> None:
     """Inference finds ``model_features`` (what training reads) as model rows by lemma id."""
     tagger = load_tagger()
     model = tagger.models["en"]
-    reading = nlp.read(ENGLISH_BODY + " tax cuts, tax cuts; general election 2026", "en")
-    names = model_features(nlp.lemmas(reading.text, "en"), "en")
+    body = ENGLISH_BODY + " tax cuts, tax cuts; general election 2026"
+    names = model_features(nlp.lemmas(ENGLISH_HEADLINE, "en"), "en") * 2
+    names += model_features(nlp.lemmas(body, "en"), "en")
     expected = [model.index.get(name, -1) for name in names]
-    assert tagger._columns("en").features(reading, model).tolist() == expected
+    head, text = nlp.read(ENGLISH_HEADLINE, "en"), nlp.read(body, "en")
+    assert tagger._columns("en").features(head, text, model).tolist() == expected
+    assert (
+        tagger._columns("en").features(nlp.read("", "en"), text, model).tolist()
+        == expected[2 * len(model_features(nlp.lemmas(ENGLISH_HEADLINE, "en"), "en")) :]
+    )
 
 
 def test_starting_the_token_tables_afresh_changes_no_output(
