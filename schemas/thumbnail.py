@@ -26,7 +26,7 @@ class FocalPoint(_Model):
 
 
 class Rendition(_Model):
-    """One encoded file of one rendition (each rendition is written as WebP and JPEG)."""
+    """One encoded file of one rendition (in each of its formats: ``NEWSFLOW_IMAGE_RENDITIONS``)."""
 
     name: str
     href: str
