@@ -120,12 +120,14 @@ def _regions(language: str) -> re.Pattern[str]:
     return re.compile(rf"[{capitals}](?<![^\W\d_].){tail}(?:{follow})*")
 
 
-#: A mention as a region gives it: name, kind, sentence start, titled, offset in the region.
-_Found = tuple[str, str | None, bool, bool, int]
+#: A mention as a region gives it: name, kind, whether a title makes it a person when no
+#: full name is found (it never does at a sentence start), offset in the region.
+_Found = tuple[str, str | None, bool, int]
 #: Regions read per process (most names and sentence-initial words come back), by region,
-#: language, whether it starts a sentence and whether it starts the article.
+#: language and whether it starts the article: the mentions, or a pair of them (not at a
+#: sentence start, at one) for the few regions ("The", "But Mr Blair") where that matters.
 _REGIONS_MAX = 100_000
-_regions_read: dict[tuple[str, str, bool, bool], tuple[_Found, ...]] = {}
+_regions_read: dict[tuple[str, str, bool], tuple[_Found, ...] | list[tuple[_Found, ...]]] = {}
 _PLACE, _ORGANISATION, _PERSON, _SHORT = "place", "organisation", "person", "short"
 
 
@@ -147,16 +149,27 @@ def _mentions(
             ):
                 position = start + 1  # look again from the next character
                 break
-            initial = start == 0 or sentence_end(text, max(0, start - 3), start) is not None
-            key = (region.group(), language, initial, offset + start == 0)
+            key = (region.group(), language, offset + start == 0)
             mentions = seen.get(key)
             if mentions is None:
                 if len(seen) > _REGIONS_MAX:
                     seen.clear()
-                mentions = seen[key] = _read_region(*key, stop)
+                mentions = seen[key] = _read_both(*key, stop)
+            if isinstance(mentions, list):
+                initial = start == 0 or sentence_end(text, max(0, start - 3), start) is not None
+                mentions = mentions[initial]
             if mentions:
                 found.append((offset + start, mentions))
     return found
+
+
+def _read_both(
+    region: str, language: str, first: bool, stop: frozenset[str]
+) -> tuple[_Found, ...] | list[tuple[_Found, ...]]:
+    """``_read_region`` when the region does not start a sentence and when it does, or the
+    one answer when both agree."""
+    inside, opening = (_read_region(region, language, at, first, stop) for at in (False, True))
+    return inside if inside == opening else [inside, opening]
 
 
 def _read_region(
@@ -177,9 +190,8 @@ def _read_region(
     for run in runs:
         mention = _clean(run, stop, language, first and run.position == 0) if words[1:] else run
         if mention is not None:
-            found.append(
-                (mention.name, _kind(mention), mention.sentence_start, mention.titled, run.position)
-            )
+            resolvable = mention.titled and not mention.sentence_start
+            found.append((mention.name, _kind(mention), resolvable, run.position))
     return tuple(found)
 
 
@@ -360,13 +372,13 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     }
     people = counts[_PERSON]
     first_seen: dict[str, int] = {}
-    short: list[tuple[str, bool, bool, int]] = []
+    short: list[tuple[str, bool, int]] = []
     for at, found in mentions:
-        for name, kind, sentence_start, titled, inner in found:
+        for name, kind, resolvable, inner in found:
             if kind is None:
                 continue
             if kind == _SHORT:
-                short.append((name, sentence_start, titled, at + inner))
+                short.append((name, resolvable, at + inner))
                 continue
             counts[kind][name] += 1
             first_seen.setdefault(name, at + inner)
@@ -377,11 +389,11 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     for name in people:
         if given[name.split()[0]] == 1:  # "Sir Anthony" is the article's only Anthony
             surnames.setdefault(name.split()[0], name)
-    for name, sentence_start, titled, position in short:
+    for name, resolvable, position in short:
         full = surnames.get(name)
         if full is not None:
             people[full] += 1
-        elif titled and not sentence_start:
+        elif resolvable:
             people[name] += 1
             first_seen.setdefault(name, position)
 
