@@ -10,9 +10,9 @@ frequencies demote words every article uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from itertools import repeat
 
 import numpy as np
@@ -50,10 +50,43 @@ class Rarity:
 
     def of_lemmas(self, lexemes: Lexemes) -> np.ndarray:
         """``self(lemma)`` of every lemma of ``lexemes``, by lemma id."""
-        column = self.columns.get(lexemes.language)
+        return self._column(lexemes.language, "", self).of(lexemes)
+
+    def of_pairs(self, lexemes: Lexemes, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """``self(f"{a} {b}")`` of pairs of lemma ids, as numbers rather than strings."""
+        words, codes, values = self._pairs
+        numbers = self._column(lexemes.language, " ", lambda w: words.get(w, -1)).of(lexemes)
+        a, b = numbers[first], numbers[second]
+        found = np.full(len(first), self.unseen)
+        valid = ((a >= 0) & (b >= 0)).nonzero()[0]
+        if len(valid) and len(codes):
+            wanted = a[valid] * len(words) + b[valid]
+            at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+            hit = codes[at] == wanted
+            found[valid[hit]] = values[at[hit]]
+        return found
+
+    def _column(self, language: str, kind: str, compute: Callable[[str], object]) -> LemmaColumn:
+        column = self.columns.get(language + kind)
         if column is None:
-            column = self.columns[lexemes.language] = LemmaColumn(self, np.float64)
-        return column.of(lexemes)
+            column = self.columns[language + kind] = LemmaColumn(compute, np.float64)
+        return column
+
+    @cached_property
+    def pairs_only(self) -> bool:
+        """No known phrase has more than two words (so ``of_pairs`` weighs every phrase)."""
+        return all(name.count(" ") < 2 for name in self.known)
+
+    @cached_property
+    def _pairs(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Known two-word phrases as numbers: each word's number, sorted codes, values."""
+        pairs = [(name.split(" "), value) for name, value in self.known.items() if " " in name]
+        pairs = [(words, value) for words, value in pairs if len(words) == 2]
+        vocabulary = sorted({word for words, _ in pairs for word in words})
+        numbers = {word: number for number, word in enumerate(vocabulary)}
+        codes = np.array([numbers[a] * len(numbers) + numbers[b] for (a, b), _ in pairs], np.int64)
+        order = codes.argsort()
+        return numbers, codes[order], np.array([value for _, value in pairs])[order]
 
 
 @dataclass
@@ -196,11 +229,16 @@ def _ranked(
         single = size == 1
         weights = np.empty(len(first))
         weights[single] = rarity.of_lemmas(text.lexemes)[text.keys[first[single]]]
-        multi = (~single).nonzero()[0]
-        grams = zip(_grams(text, first[multi]), size[multi].tolist(), strict=True)
-        weights[multi] = rarity.of(
-            (" ".join(map(names.__getitem__, g[:k])) for g, k in grams), len(multi)
-        )
+        if rarity.pairs_only:  # the model's phrases have two words at most, as it is trained
+            pairs = first[size == 2]
+            ids = text.keys
+            weights[size == 2] = rarity.of_pairs(text.lexemes, ids[pairs], ids[pairs + 1])
+            weights[size == 3] = rarity.unseen
+        else:
+            multi = (~single).nonzero()[0]
+            grams = zip(_grams(text, first[multi]), size[multi].tolist(), strict=True)
+            named = (" ".join(map(names.__getitem__, g[:k])) for g, k in grams)
+            weights[multi] = rarity.of(named, len(multi))
         score *= weights
     score[phrases.capitalised[keep]] *= 1.3
     score *= 1 + 0.4 * (size - 1)

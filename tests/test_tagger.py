@@ -13,7 +13,7 @@ from tasks import nlp
 from tasks.entities import extract_entities
 from tasks.images.config import ImageConfig
 from tasks.ingest import ingest
-from tasks.keywords import extract_keywords
+from tasks.keywords import Rarity, extract_keywords
 from tasks.normalize import normalize
 from tasks.pipeline import run_inline
 from tasks.tag import tag
@@ -277,3 +277,15 @@ def test_starting_the_token_tables_afresh_changes_no_output(
     monkeypatch.setattr(nlp, "_lexemes", {})
     assert tag(normalized, tagger) == before
     assert tag(normalized, tagger) == before
+
+
+def test_keyword_rarity_of_pairs_as_numbers_is_the_rarity_of_their_names() -> None:
+    """Two-word phrases are weighed by number; weighing them by name gives the same keywords."""
+    rarity = load_tagger().rarity("en")
+    assert rarity is not None and rarity.pairs_only
+    by_name = Rarity(rarity.known, rarity.unseen)
+    by_name.__dict__["pairs_only"] = False
+    body = ENGLISH_BODY + " " + ENGLISH_BODY.replace("Blair", "Brown")
+    assert extract_keywords(ENGLISH_HEADLINE, body, "en", rarity) == extract_keywords(
+        ENGLISH_HEADLINE, body, "en", by_name
+    )
