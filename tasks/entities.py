@@ -123,11 +123,13 @@ def _regions(language: str) -> re.Pattern[str]:
 #: A mention as a region gives it: name, kind, whether a title makes it a person when no
 #: full name is found (it never does at a sentence start), offset in the region.
 _Found = tuple[str, str | None, bool, int]
-#: Regions read per process (most names and sentence-initial words come back), by region,
-#: language and whether it starts the article: the mentions, or a pair of them (not at a
-#: sentence start, at one) for the few regions ("The", "But Mr Blair") where that matters.
+#: Regions read per process (most names and sentence-initial words come back), by language
+#: and whether the region opens the article, then by region: the mentions, or a pair of them
+#: (not at a sentence start, at one) for the few regions ("The", "But Mr Blair") where that
+#: matters.
 _REGIONS_MAX = 100_000
-_regions_read: dict[tuple[str, str, bool], tuple[_Found, ...] | list[tuple[_Found, ...]]] = {}
+_Read = tuple[_Found, ...] | list[tuple[_Found, ...]]
+_regions_read: dict[tuple[str, bool], dict[str, _Read]] = {}
 _PLACE, _ORGANISATION, _PERSON, _SHORT = "place", "organisation", "person", "short"
 
 
@@ -138,7 +140,8 @@ def _mentions(
     and classified, by region with the region's offset in the article."""
     found: list[tuple[int, tuple[_Found, ...]]] = []
     regions = _regions("fr" if language == "fr" else "*")
-    seen, sentence_end = _regions_read, _SENTENCE_END.search
+    sentence_end = _SENTENCE_END.search
+    seen = _regions_read.setdefault((language, False), {})
     position = 0
     while position >= 0:
         restart, position = position, -1
@@ -149,12 +152,13 @@ def _mentions(
             ):
                 position = start + 1  # look again from the next character
                 break
-            key = (region.group(), language, offset + start == 0)
-            mentions = seen.get(key)
+            found_in = seen if offset or start else _regions_read.setdefault((language, True), {})
+            name = region.group()
+            mentions = found_in.get(name)
             if mentions is None:
-                if len(seen) > _REGIONS_MAX:
-                    seen.clear()
-                mentions = seen[key] = _read_both(*key, stop)
+                if len(found_in) > _REGIONS_MAX:
+                    found_in.clear()
+                mentions = found_in[name] = _read_both(name, language, offset + start == 0, stop)
             if isinstance(mentions, list):
                 initial = start == 0 or sentence_end(text, max(0, start - 3), start) is not None
                 mentions = mentions[initial]
