@@ -15,14 +15,14 @@ See ``docs/topics.md``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -262,26 +262,34 @@ class Tagger:
         hits: list[tuple[int, int, str, float]] = []
         singles = (spans == 1).nonzero()[0]
         if len(singles):
-            unique, first, inverse = np.unique(
-                lemmas[singles], return_index=True, return_inverse=True
-            )
-            weights = np.where(singles < size, _HEADLINE_WEIGHT, 1.0)
-            counts = np.bincount(inverse, weights=weights, minlength=len(unique)).tolist()
-            keys = map(names.__getitem__, unique.tolist())
-            hits += zip(singles[first].tolist(), repeat(1, len(first)), keys, counts, strict=True)
+            hits += self._single_hits(singles.tolist(), lemmas[singles].tolist(), size, names)
         longer = (spans > 1).nonzero()[0]
         if len(longer):
             hits += self._longer_hits(lemmas.tolist(), longer, spans, size, names, language)
         hits.sort()
-        written = list(map(lexemes.tokens.__getitem__, words.tolist())) if hits else []
+        written, ids = lexemes.tokens, words.tolist()
         found: dict[str, list] = {}
         for start, length, key, weight in hits:
             entry = found.get(key)
             if entry is None:
-                found[key] = [weight, " ".join(written[start : start + length]).casefold()]
+                surface = " ".join(map(written.__getitem__, ids[start : start + length]))
+                found[key] = [weight, surface.casefold()]
             else:
                 entry[0] += weight
         return found
+
+    @staticmethod
+    def _single_hits(
+        starts: list[int], lemmas: list[int], headline: int, names: list[str]
+    ) -> list[tuple[int, int, str, float]]:
+        """One-word terms: each at its first position, counted at C level (few per article)."""
+        first = dict(zip(reversed(lemmas), reversed(starts), strict=True))
+        split = bisect.bisect_left(starts, headline)
+        head, body = Counter(lemmas[:split]), Counter(lemmas[split:])
+        return [
+            (start, 1, names[lemma], _HEADLINE_WEIGHT * head[lemma] + body[lemma])
+            for lemma, start in first.items()
+        ]
 
     def _longer_hits(
         self,
@@ -365,10 +373,9 @@ class Tagger:
         if model is not None:
             learnt, rows, values = model.scores(self._columns(language).features(head, text, model))
             if len(rows):
-                for position, code in enumerate(model.classes):
-                    probabilities[code] = _MODEL_SHARE * float(learnt[position]) + (
-                        1 - _MODEL_SHARE
-                    ) * probabilities.get(code, 0.0)
+                for code, p in zip(model.classes, learnt.tolist(), strict=True):
+                    lexical = probabilities.get(code, 0.0)
+                    probabilities[code] = _MODEL_SHARE * p + (1 - _MODEL_SHARE) * lexical
         best = max(probabilities.values(), default=0.0)
         kept = sorted(
             (
