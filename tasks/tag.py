@@ -18,20 +18,19 @@ def tag(article: NormalizedArticle, tagger: Tagger) -> TaggedArticle:
     headline, body, language = article.headline, article.body_text, article.language
     readings = (read(headline, language), read(body, language))  # tokens and lemmas, once
     entities = extract_entities(headline, body, language)
-    return TaggedArticle(
-        **article.model_dump(),
-        subjects=tagger.tag(headline, body, language, readings),
-        people=entities.people,
-        organisations=entities.organisations,
-        places=entities.places,
-        keywords=extract_keywords(
-            headline,
-            body,
-            language,
-            tagger.rarity(language),
-            [*entities.people, *entities.organisations, *entities.places],
-            readings,
-        ),
+    names = [*entities.people, *entities.organisations, *entities.places]
+    # The article's fields as they are (already valid models), not dumped and rebuilt.
+    return TaggedArticle.model_validate(
+        {
+            **dict(article),
+            "subjects": tagger.tag(headline, body, language, readings),
+            "people": entities.people,
+            "organisations": entities.organisations,
+            "places": entities.places,
+            "keywords": extract_keywords(
+                headline, body, language, tagger.rarity(language), names, readings
+            ),
+        }
     )
 
 
