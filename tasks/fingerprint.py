@@ -37,15 +37,21 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
+def _blake2b_64(word: str) -> bytes:
+    return blake2b(word.encode(), digest_size=8).digest()
+
+
 def _token_hashes(token: str) -> bytes:
     """blake2b-64 of each ``\\w+`` word of the case-folded token, concatenated big-endian."""
     folded = token.casefold()
-    words = [folded] if token.isalnum() and folded.isalnum() else _WORD.findall(folded)
-    return b"".join(blake2b(word.encode(), digest_size=8).digest() for word in words)
+    if token.isalnum() and folded.isalnum():
+        return _WORD_HASH[folded]
+    return b"".join(map(_WORD_HASH.__getitem__, _WORD.findall(folded)))
 
 
-#: Each whitespace-separated token's word hashes, kept per process: articles share most of
-#: their tokens, so a token is cut into words and hashed about once per worker, not per article.
+#: Kept per process: articles share most of their words, and most of their tokens (a word
+#: with the punctuation around it), so each is hashed about once per worker, not per article.
+_WORD_HASH = TokenCache(_blake2b_64)
 _TOKEN_HASHES = TokenCache(_token_hashes)
 
 

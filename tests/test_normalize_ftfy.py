@@ -54,3 +54,11 @@ def test_repair_is_ftfy(text: str) -> None:
 @given(st.text(max_size=60))
 def test_repair_is_ftfy_on_any_text(text: str) -> None:
     assert repair(text) == ftfy.fix_text(text, _FTFY)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_INERT + _ACTIVE), max_size=12), max_size=8))
+def test_repair_of_some_lines_is_ftfy_of_the_whole(lines: list[str]) -> None:
+    """Lines ftfy may change are repaired alone, the others kept: the same as ftfy on all."""
+    text = "\n".join(lines)
+    assert repair(text) == ftfy.fix_text(text, _FTFY)
