@@ -27,9 +27,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from redis import Redis
+
+if TYPE_CHECKING:
+    from tasks.keys import Keys
 
 ROOT = Path(__file__).resolve().parent.parent
 Mode = Literal["newsflow", "ceiling"]
@@ -121,6 +124,8 @@ class Run:
     p99_ms: float
     worker_cpu_ms: float
     redis_cpu_ms: float
+    #: Mean CPU of each stage inside the workers (its ``cpu_ms`` events); newsflow runs only.
+    stage_cpu_ms: dict[str, float]
     latencies_ms: list[float]
 
     def summary(self) -> dict[str, Any]:
@@ -157,6 +162,7 @@ def measure(mode: Mode, processes: int, count: int, rate: float, load: str, dire
         articles_per_s=round(result["articles_per_s"], 2),
         worker_cpu_ms=round(result["cpu_ms"][0] / count, 2),
         redis_cpu_ms=round(result["cpu_ms"][1] / count, 2),
+        stage_cpu_ms=result["stage_cpu_ms"],
         p50_ms=_percentile(latencies, 0.50),
         p95_ms=_percentile(latencies, 0.95),
         p99_ms=_percentile(latencies, 0.99),
@@ -243,7 +249,8 @@ def drive(
 
     settings = Settings()
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
-    stream = Keys(settings.key_prefix).published
+    keys = Keys(settings.key_prefix)
+    stream = keys.published
     send, items = _submitter(mode, warmup + count)
     for _, item in items[:warmup]:
         send(item)
@@ -262,7 +269,28 @@ def drive(
     published = {fields["article_id"]: int(entry_id.split("-")[0]) for entry_id, fields in entries}
     latencies = [published[key] - at for key, at in submitted.items()]
     elapsed = (max(published.values()) - min(submitted.values())) / 1000
-    return {"articles_per_s": count / elapsed, "latencies_ms": latencies, "cpu_ms": cpu}
+    stage_cpu = _stage_cpu(redis, keys, list(submitted)) if mode == "newsflow" else {}
+    return {
+        "articles_per_s": count / elapsed,
+        "latencies_ms": latencies,
+        "cpu_ms": cpu,
+        "stage_cpu_ms": stage_cpu,
+    }
+
+
+def _stage_cpu(redis: Redis, keys: Keys, article_ids: Sequence[str]) -> dict[str, float]:
+    """Mean CPU ms of each stage inside the workers, from the events the batch left."""
+    from schemas import STAGES
+    from tasks.keys import event_field
+
+    with redis.pipeline(transaction=False) as pipe:
+        for article_id in article_ids:
+            pipe.hmget(keys.article(article_id, 1), [event_field(stage) for stage in STAGES])
+        rows = cast(list[list[str]], pipe.execute())
+    return {
+        stage: round(sum(json.loads(row[index])["cpu_ms"] for row in rows) / len(rows), 3)
+        for index, stage in enumerate(STAGES)
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

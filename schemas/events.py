@@ -26,6 +26,9 @@ class StageEvent(BaseModel):
     started_at: datetime
     finished_at: datetime | None = None
     duration_ms: float | None = None
+    #: CPU time of the thread that ran the stage: its own work and claim-check round trips,
+    #: not Celery's. Summed per stage, it says how many cores each stage needs.
+    cpu_ms: float | None = None
     worker: str
     attempts: int
     task_id: str | None = None

@@ -62,7 +62,7 @@ def run_stage(
     into it, saving a round trip.
     """
     started = datetime.now(UTC)
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.thread_time()
     worker = task.request.hostname or "local"
     structlog.contextvars.bind_contextvars(
         article_id=article_id, version=version, stage=stage, task_id=task.request.id
@@ -79,6 +79,7 @@ def run_stage(
             started_at=started,
             finished_at=datetime.now(UTC),
             duration_ms=round((time.perf_counter() - clock) * 1000, 3),
+            cpu_ms=round((time.thread_time() - cpu) * 1000, 3),
             worker=worker,
             attempts=attempts,
             task_id=task.request.id,
@@ -105,7 +106,7 @@ def run_stage(
         output = work(context, ref, found.payload)
         done = event("completed")
         finish(context, ref, done, output)
-        logger.info("stage.completed", duration_ms=done.duration_ms)
+        logger.info("stage.completed", duration_ms=done.duration_ms, cpu_ms=done.cpu_ms)
         stage_finished.send(sender=stage, event=done)
     except Exception as error:
         permanent = isinstance(error, PermanentError | ValidationError)

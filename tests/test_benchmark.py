@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas import STAGES
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -41,5 +42,12 @@ def test_python_m_benchmarks_writes_its_results(tmp_path: Path) -> None:
     assert len(runs["newsflow", "full"]["latencies_ms"]) == 3
     assert all(r["articles_per_s"] > 0 and r["p99_ms"] >= r["p50_ms"] for r in runs.values())
     assert all(r["worker_cpu_ms"] > 0 for r in runs.values())
+    # Each stage's CPU inside the workers comes from its events; the no-op chain has none.
+    assert list(runs["newsflow", "full"]["stage_cpu_ms"]) == list(STAGES)
+    assert all(cpu > 0 for cpu in runs["newsflow", "full"]["stage_cpu_ms"].values())
+    assert runs["ceiling", "full"]["stage_cpu_ms"] == {}
+    capacity = results["capacity"]["stages"]
+    assert [c["stage"] for c in capacity] == [*STAGES, "thumbnail (lead image)"]
+    assert all(c["ms_per_article"] > c["in_worker_ms"] > 0 for c in capacity)
     assert len(results["targets"]) == 5
     assert "articles/s" in result.stdout and "Targets" in result.stdout

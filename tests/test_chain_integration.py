@@ -123,6 +123,8 @@ def test_logs_follow_every_article_through_five_stages_with_one_trace(chain: Wor
             stages[record["article_id"]].add(record["stage"])
             traces[record["article_id"]].add(record["trace_id"])
             assert record["task_id"] and record["duration_ms"] >= 0
+            # One thread ran the stage: its CPU time fits in its wall time.
+            assert 0 <= record["cpu_ms"] <= record["duration_ms"] + 1
     for article_id in chain.submitted:  # type: ignore[attr-defined]
         assert stages[article_id] == set(STAGES), article_id
         assert len(traces[article_id]) == 1, article_id

@@ -267,6 +267,12 @@ def test_metrics_count_outcomes_retries_dead_letters_and_durations(ops: Workers)
         assert value("newsflow_stage_duration_seconds_count", **outcome) == finished, stage
         assert value("newsflow_stage_duration_seconds_sum", **outcome) > 0, stage
         assert value("newsflow_stage_duration_seconds_bucket", **outcome, le="+Inf") == finished
+        # CPU of one thread per stage run fits in the wall time of those runs.
+        spent = sum(
+            value("newsflow_stage_duration_seconds_sum", stage=stage, outcome=state)
+            for state in ("completed", "retried", "dead_lettered")
+        )
+        assert 0 < value("newsflow_stage_cpu_seconds_total", stage=stage) <= spent + 0.1, stage
     normalize = {"stage": "normalize"}
     assert value("newsflow_stage_outcomes_total", **normalize, outcome="retried") == 1
     assert value("newsflow_stage_outcomes_total", **normalize, outcome="dead_lettered") == 1

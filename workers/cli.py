@@ -226,19 +226,21 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     rows = []
     for stage in STAGES:
         event = timeline.get(stage, {})
-        duration = event.get("duration_ms")
+        duration, cpu = event.get("duration_ms"), event.get("cpu_ms")
         rows.append(
             [
                 stage,
                 event.get("state", "pending"),
                 event.get("started_at", "-"),
                 "-" if duration is None else f"{duration:.1f} ms",
+                "-" if cpu is None else f"{cpu:.1f} ms",
                 event.get("worker", "-"),
                 event.get("attempts", 0),
                 shorten(event.get("error") or "", 60),
             ]
         )
-    print(render(["stage", "state", "started", "duration", "worker", "attempts", "error"], rows))
+    headers = ["stage", "state", "started", "duration", "CPU", "worker", "attempts", "error"]
+    print(render(headers, rows))
     return 0
 
 

@@ -51,12 +51,18 @@ STAGE_OUTCOMES = Counter(
 )
 RETRIES = Counter("newsflow_retries", "Stage runs retried after a failure.", ["stage"])
 DEAD_LETTERS = Counter("newsflow_dead_letters", "Articles dead-lettered, by stage.", ["stage"])
+CPU = Counter(
+    "newsflow_stage_cpu_seconds",
+    "CPU time spent in each stage (its work and claim check, not Celery's): cores per stage.",
+    ["stage"],
+)
 
 
 def observe(event: StageEvent) -> None:
     outcome = OUTCOMES[event.state]
     STAGE_OUTCOMES.labels(event.stage, outcome).inc()
     DURATION.labels(event.stage, outcome).observe((event.duration_ms or 0) / 1000)
+    CPU.labels(event.stage).inc((event.cpu_ms or 0) / 1000)
     if outcome == "retried":
         RETRIES.labels(event.stage).inc()
     elif outcome == "dead_lettered":
