@@ -131,6 +131,12 @@ def model_features(lemmas: list[str], language: str) -> list[str]:
 _NO_WORD = np.array([-1])
 
 
+def _windows(values: np.ndarray, starts: np.ndarray, width: int) -> list[list[int]]:
+    """``values[start : start + width]`` from each start, padded with the last value."""
+    reach = np.minimum(starts[:, None] + np.arange(width), len(values) - 1)
+    return values[reach].tolist()
+
+
 def _is_content(lemma: str, stop: frozenset[str]) -> bool:
     """What ``model_features`` keeps."""
     return not (len(lemma) < 2 or lemma.isdigit() or lemma in stop)
@@ -265,14 +271,15 @@ class Tagger:
             hits += self._single_hits(singles.tolist(), lemmas[singles].tolist(), size, names)
         longer = (spans > 1).nonzero()[0]
         if len(longer):
-            hits += self._longer_hits(lemmas.tolist(), longer, spans, size, names, language)
+            windows = _windows(lemmas, longer, _MAX_PHRASE)
+            hits += self._longer_hits(windows, longer, spans, size, len(lemmas), names, language)
         hits.sort()
-        written, ids = lexemes.tokens, words.tolist()
+        written = lexemes.tokens
         found: dict[str, list] = {}
         for start, length, key, weight in hits:
             entry = found.get(key)
             if entry is None:
-                surface = " ".join(map(written.__getitem__, ids[start : start + length]))
+                surface = " ".join(map(written.__getitem__, words[start : start + length].tolist()))
                 found[key] = [weight, surface.casefold()]
             else:
                 entry[0] += weight
@@ -293,22 +300,27 @@ class Tagger:
 
     def _longer_hits(
         self,
-        ids: list[int],
+        windows: list[list[int]],
         starts: np.ndarray,
         spans: np.ndarray,
         headline: int,
+        count: int,
         names: list[str],
         language: str,
     ) -> list[tuple[int, int, str, float]]:
         """Phrases from words that may begin one of several words, lengthened while some
-        lexicon term continues them; none runs from the headline (``headline`` words) on."""
+        lexicon term continues them; none runs from the headline (``headline`` words) on.
+
+        ``windows``: the lemma ids from each start on, ``count`` the words in all.
+        """
         lexicon = self._lexicon(language)
         prefixes = self.prefixes.get(language) or self.prefixes["*"]
         seen: dict[str, list] = {}
-        for start, longest in zip(starts.tolist(), spans[starts].tolist(), strict=True):
-            end = headline if start < headline else len(ids)
+        spans_at = spans[starts].tolist()
+        for start, longest, ids in zip(starts.tolist(), spans_at, windows, strict=True):
+            end = headline if start < headline else count
             weight = _HEADLINE_WEIGHT if start < headline else 1.0
-            key, size, last = names[ids[start]], 1, min(longest, _MAX_PHRASE, end - start)
+            key, size, last = names[ids[0]], 1, min(longest, _MAX_PHRASE, end - start)
             while True:
                 if key in lexicon:
                     entry = seen.get(key)
@@ -318,7 +330,7 @@ class Tagger:
                 size += 1
                 if size > last:
                     break
-                key = f"{key} {names[ids[start + size - 1]]}"
+                key = f"{key} {names[ids[size - 1]]}"
                 if key not in prefixes:
                     break
         return [(start, size, key, hits) for start, size, key, hits in seen.values()]
