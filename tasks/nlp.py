@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from functools import cache, cached_property
 from importlib import resources
-from typing import cast
+from itertools import repeat
 
 import numpy as np
 import simplemma
@@ -46,7 +46,6 @@ class Lexemes:
         self.language = language
         #: Tells derived tables (``LemmaColumn``) that ids were renumbered.
         self.generation = next(_generations)
-        self.pieces: dict[str, tuple[int, ...]] = {}
         self.token_ids: dict[str, int] = {}
         self.tokens: list[str] = []
         self.lemma_ids: dict[str, int] = {}
@@ -55,26 +54,42 @@ class Lexemes:
         self._lemma_of = _Growing(np.int64)
         self._is_break = _Growing(np.bool_)
         self._is_upper = _Growing(np.bool_)
+        self._forget_pieces()
+
+    def _forget_pieces(self) -> None:
+        #: Piece ids by piece, and per piece id, its token ids in ``_piece_tokens``.
+        self.pieces: dict[str, int] = {}
+        self._piece_size = _Growing(np.int64)
+        self._piece_start = _Growing(np.int64)
+        self._piece_tokens = _Growing(np.int64)
 
     def read(self, text: str) -> np.ndarray:
-        """The token ids of ``text``."""
+        """The token ids of ``text``: its pieces' ids at C level, then numpy lays out their
+        tokens (a Python loop only over pieces never met)."""
         chunks = text.split(" ")
-        found = list(map(self.pieces.get, chunks))
-        if None in found:
+        pieces = np.fromiter(map(self.pieces.get, chunks, repeat(-1)), np.int64, len(chunks))
+        missing = (pieces < 0).nonzero()[0]
+        if len(missing):
             if len(self.pieces) > _TABLE_MAX:
-                self.pieces.clear()
-            return self._ids([self._piece(chunk) for chunk in chunks])
-        return self._ids(cast(list[tuple[int, ...]], found))  # no None left
+                self._forget_pieces()
+                missing = np.arange(len(chunks))
+            for index in missing.tolist():
+                pieces[index] = self._piece(chunks[index])
+        sizes = self._piece_size.values[pieces]
+        ends = sizes.cumsum()
+        # Each token's place: its piece's first token, plus how far into the piece it is.
+        offsets = np.repeat(self._piece_start.values[pieces] - (ends - sizes), sizes)
+        return self._piece_tokens.values[offsets + np.arange(len(offsets))]
 
-    @staticmethod
-    def _ids(pieces: list[tuple[int, ...]]) -> np.ndarray:
-        return np.fromiter(itertools.chain.from_iterable(pieces), np.int64)
-
-    def _piece(self, chunk: str) -> tuple[int, ...]:
-        ids = self.pieces.get(chunk)
-        if ids is None:
-            ids = self.pieces[chunk] = tuple(map(self.token, _READ.findall(chunk)))
-        return ids
+    def _piece(self, chunk: str) -> int:
+        found = self.pieces.get(chunk)
+        if found is None:
+            ids = np.array([self.token(token) for token in _READ.findall(chunk)], np.int64)
+            found = self.pieces[chunk] = self._piece_size.size
+            self._piece_size.append(len(ids))
+            self._piece_start.append(self._piece_tokens.size)
+            self._piece_tokens.extend(ids)
+        return found
 
     def token(self, token: str) -> int:
         """The id of a token, numbered on first sight with its lemma."""
