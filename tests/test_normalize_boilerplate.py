@@ -90,3 +90,9 @@ def test_related_markers_are_found_however_long_the_block(text: str) -> None:
 def test_case_folding_never_shortens_text() -> None:
     """Why a block longer than every marker need not be case-folded to be told apart."""
     assert all(len(chr(code).casefold()) >= 1 for code in range(sys.maxunicode + 1))
+
+
+def test_share_banners_are_anchored_at_the_start() -> None:
+    """Why a share word only counts at a block's start when skipping the patterns."""
+    (pattern,) = [pattern for kind, _, pattern in _PATTERNS if kind == "share"]
+    assert pattern.pattern.startswith("^") and not pattern.flags & re.MULTILINE

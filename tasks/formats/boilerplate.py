@@ -154,11 +154,14 @@ _PATTERNS: list[tuple[RemovedKind, tuple[str, ...], re.Pattern[str]]] = [
 #: Letters that re.IGNORECASE matches to a letter of those words but str.lower() does not
 #: lower to it (tests/test_normalize_boilerplate.py derives them from re itself).
 _CASE_EXCEPTIONS = re.compile("[\u0130\u0131\u017f]")
-#: Any word of the patterns above, or what a case exception lower-cases to (``İ`` to ``i̇``):
-#: one scan of a block without any of them tells it is no banner.
+#: The words of the patterns above, or what a case exception lower-cases to (``İ`` to
+#: ``i̇``): a block without any of them, nor a share word at its start (that pattern is
+#: anchored there), is no banner, which one scan tells.
 _ANY_BANNER_WORD = re.compile(
-    "|".join(re.escape(word) for _, words, _ in _PATTERNS for word in words) + "|\u0307|ı|ſ"
+    "|".join(re.escape(word) for kind, words, _ in _PATTERNS if kind != "share" for word in words)
+    + "|\u0307|ı|ſ"
 )
+_SHARE_WORDS = next(words for kind, words, _ in _PATTERNS if kind == "share")
 #: A banner is short; a long paragraph that mentions cookies is an article about them.
 _MAX_BANNER_CHARS = 400
 #: A block longer than this, once stripped, is no placeholder or related heading (case
@@ -181,12 +184,16 @@ def classify(text: str) -> RemovedKind | None:
 def _classify(text: str, marker: str) -> RemovedKind | None:
     if marker in PLACEHOLDERS:
         return PLACEHOLDERS[marker]
-    if len(text) <= _MAX_BANNER_CHARS and _ANY_BANNER_WORD.search(lowered := text.lower()):
+    if len(text) <= _MAX_BANNER_CHARS and _may_be_banner(lowered := text.lower()):
         unusual = _CASE_EXCEPTIONS.search(text) is not None
         for kind, words, pattern in _PATTERNS:
             if (unusual or any(word in lowered for word in words)) and pattern.search(text):
                 return kind
     return None
+
+
+def _may_be_banner(lowered: str) -> bool:
+    return lowered.startswith(_SHARE_WORDS) or _ANY_BANNER_WORD.search(lowered) is not None
 
 
 def is_related_marker(text: str) -> bool:
