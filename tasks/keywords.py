@@ -10,14 +10,14 @@ frequencies demote words every article uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from itertools import repeat
 
 import numpy as np
 
-from tasks.nlp import BREAKS, LemmaColumn, Lexemes, Reading, read, stopwords
+from tasks.nlp import BREAKS, LemmaColumn, Lexemes, PairIndex, Reading, read, stopwords
 
 #: Chunks are what lies between runs of breaks; phrases never cross a chunk's end.
 _CHUNK = re.compile(f"[^{BREAKS}]+")
@@ -50,27 +50,14 @@ class Rarity:
 
     def of_lemmas(self, lexemes: Lexemes) -> np.ndarray:
         """``self(lemma)`` of every lemma of ``lexemes``, by lemma id."""
-        return self._column(lexemes.language, "", self).of(lexemes)
+        column = self.columns.get(lexemes.language)
+        if column is None:
+            column = self.columns[lexemes.language] = LemmaColumn(self, np.float64)
+        return column.of(lexemes)
 
     def of_pairs(self, lexemes: Lexemes, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """``self(f"{a} {b}")`` of pairs of lemma ids, as numbers rather than strings."""
-        words, codes, values = self._pairs
-        numbers = self._column(lexemes.language, " ", lambda w: words.get(w, -1)).of(lexemes)
-        a, b = numbers[first], numbers[second]
-        found = np.full(len(first), self.unseen)
-        valid = ((a >= 0) & (b >= 0)).nonzero()[0]
-        if len(valid) and len(codes):
-            wanted = a[valid] * len(words) + b[valid]
-            at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
-            hit = codes[at] == wanted
-            found[valid[hit]] = values[at[hit]]
-        return found
-
-    def _column(self, language: str, kind: str, compute: Callable[[str], object]) -> LemmaColumn:
-        column = self.columns.get(language + kind)
-        if column is None:
-            column = self.columns[language + kind] = LemmaColumn(compute, np.float64)
-        return column
+        return self._pairs.find(lexemes, first, second)
 
     @cached_property
     def pairs_only(self) -> bool:
@@ -78,15 +65,11 @@ class Rarity:
         return all(name.count(" ") < 2 for name in self.known)
 
     @cached_property
-    def _pairs(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-        """Known two-word phrases as numbers: each word's number, sorted codes, values."""
+    def _pairs(self) -> PairIndex:
         pairs = [(name.split(" "), value) for name, value in self.known.items() if " " in name]
-        pairs = [(words, value) for words, value in pairs if len(words) == 2]
-        vocabulary = sorted({word for words, _ in pairs for word in words})
-        numbers = {word: number for number, word in enumerate(vocabulary)}
-        codes = np.array([numbers[a] * len(numbers) + numbers[b] for (a, b), _ in pairs], np.int64)
-        order = codes.argsort()
-        return numbers, codes[order], np.array([value for _, value in pairs])[order]
+        known = [(words[0], words[1], value) for words, value in pairs if len(words) == 2]
+        values = np.array([value for _, _, value in known], np.float64)
+        return PairIndex([(a, b) for a, b, _ in known], values, self.unseen)
 
 
 @dataclass

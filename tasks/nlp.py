@@ -165,6 +165,33 @@ class LemmaColumn:
         return self._values.values
 
 
+class PairIndex:
+    """Values of two-word phrases, looked up by the lemma ids of adjacent words.
+
+    Each word of a phrase gets a number from 1 (0: in no phrase) and a pair the code
+    ``first * base + second``, so no unknown word can make a known code.
+    """
+
+    def __init__(self, pairs: list[tuple[str, str]], values: np.ndarray, default: float) -> None:
+        vocabulary = sorted({word for pair in pairs for word in pair})
+        numbers = {word: number for number, word in enumerate(vocabulary, start=1)}
+        self._base = len(numbers) + 1
+        codes = np.array([numbers[a] * self._base + numbers[b] for a, b in pairs], np.int64)
+        order = codes.argsort()
+        self._codes, self._values = codes[order], values[order]
+        self._default = default
+        self._numbers = LemmaColumn(lambda lemma: numbers.get(lemma, 0), np.int64)
+
+    def find(self, lexemes: Lexemes, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The value of each phrase ``first[i] second[i]`` (lemma ids), else the default."""
+        numbers = self._numbers.of(lexemes)
+        wanted = numbers[first] * self._base + numbers[second]
+        if not len(self._codes):
+            return np.full(len(wanted), self._default, self._values.dtype)
+        at = np.minimum(np.searchsorted(self._codes, wanted), len(self._codes) - 1)
+        return np.where(self._codes[at] == wanted, self._values[at], self._default)
+
+
 _lexemes: dict[str, Lexemes] = {}
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from schemas import TopicTag
 from tasks.keywords import Rarity
-from tasks.nlp import LemmaColumn, Reading, phrase_key, read, stopwords
+from tasks.nlp import LemmaColumn, PairIndex, Reading, phrase_key, read, stopwords
 from tasks.vocabulary import Vocabulary, load_vocabulary
 
 _HEADLINE_WEIGHT = 2.0
@@ -90,16 +90,11 @@ class LinearModel:
         return self.weights.astype(np.float64)
 
     @cached_property
-    def bigrams(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-        """Bigram features as integer codes: each word's number, sorted codes, their rows."""
+    def bigrams(self) -> PairIndex:
+        """The row of each bigram feature, by the lemma ids of its two words."""
         pairs = [(row, name.split(" ")) for row, name in enumerate(self.names) if " " in name]
-        words = {
-            word: number for number, word in enumerate(sorted({w for _, p in pairs for w in p}))
-        }
-        codes = np.array([words[a] * len(words) + words[b] for _, (a, b) in pairs], np.int64)
-        order = np.argsort(codes)
         rows = np.array([row for row, _ in pairs], np.int64)
-        return words, codes[order], rows[order]
+        return PairIndex([(a, b) for _, (a, b) in pairs], rows, -1)
 
     @cached_property
     def rarity(self) -> Rarity:
@@ -128,9 +123,6 @@ def model_features(lemmas: list[str], language: str) -> list[str]:
     return content + list(map(" ".join, itertools.pairwise(content)))
 
 
-_NO_WORD = np.array([-1])
-
-
 def _windows(values: np.ndarray, starts: np.ndarray, width: int) -> list[list[int]]:
     """``values[start : start + width]`` from each start, padded with the last value."""
     reach = np.minimum(starts[:, None] + np.arange(width), len(values) - 1)
@@ -144,16 +136,14 @@ def _is_content(lemma: str, stop: frozenset[str]) -> bool:
 
 class _Columns:
     """Per-lemma tables of one language: the longest lexicon phrase a lemma starts, and
-    for the model, content flags, unigram rows and bigram word numbers."""
+    for the model, content flags and unigram rows."""
 
     def __init__(self, longest: dict[str, int], model: LinearModel | None, language: str):
         stop = stopwords(language)
         index = model.index if model else {}
-        words = model.bigrams[0] if model else {}
         self.longest = LemmaColumn(lambda lemma: longest.get(lemma, 0), np.int64)
         self.content = LemmaColumn(lambda lemma: _is_content(lemma, stop), np.bool_)
         self.unigram = LemmaColumn(lambda lemma: index.get(lemma, -1), np.int64)
-        self.word = LemmaColumn(lambda lemma: words.get(lemma, -1), np.int64)
 
     def features(self, head: Reading, body: Reading, model: LinearModel) -> np.ndarray:
         """``model.index`` of each of the headline's ``model_features`` (twice), then the
@@ -166,20 +156,10 @@ class _Columns:
         content = lemmas[keep]
         size = np.count_nonzero(keep[: len(head.word_lemma_ids)])
         unigrams = self.unigram.of(lexemes)[content]
-        # Bigram word numbers, -1 between headline and body so no pair straddles them.
-        words = self.word.of(lexemes)[content]
-        words = np.concatenate([words[:size], _NO_WORD, words[size:]])
-        known, codes, rows = model.bigrams
-        first, second = words[:-1], words[1:]
-        pairs = np.full(len(first), -1, np.int64)
-        valid = ((first >= 0) & (second >= 0)).nonzero()[0]
-        if len(valid) and len(codes):
-            wanted = first[valid] * len(known) + second[valid]
-            found = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
-            hit = codes[found] == wanted
-            pairs[valid[hit]] = rows[found[hit]]
+        # Adjacent content lemmas; the pair across headline and body (at size - 1) is dropped.
+        pairs = model.bigrams.find(lexemes, content[:-1], content[1:])
         head_features = [unigrams[:size], pairs[: max(size - 1, 0)]]
-        body_features = [unigrams[size:], pairs[size + 1 :]]
+        body_features = [unigrams[size:], pairs[size:]]
         return np.concatenate([*head_features, *head_features, *body_features])
 
 
