@@ -17,7 +17,16 @@ from itertools import repeat
 
 import numpy as np
 
-from tasks.nlp import BREAKS, LemmaColumn, Lexemes, PairIndex, Reading, read, stopwords
+from tasks.nlp import (
+    BREAKS,
+    LemmaColumn,
+    Lexemes,
+    PairIndex,
+    Reading,
+    read,
+    stopwords,
+    windows,
+)
 
 #: Chunks are what lies between runs of breaks; phrases never cross a chunk's end.
 _CHUNK = re.compile(f"[^{BREAKS}]+")
@@ -189,42 +198,36 @@ def _phrases(text: _Words, language: str) -> _Phrases:
     )
 
 
-def _grams(text: _Words, starts: np.ndarray) -> list[list[int]]:
-    """The lemma ids of the three words from each of ``starts`` (fewer at the end)."""
-    keys = text.keys
-    last = len(keys) - 1
-    return np.stack(
-        [keys[np.minimum(starts + k, last)] for k in range(_MAX_WORDS)], axis=1
-    ).tolist()
-
-
 def _ranked(
     text: _Words, phrases: _Phrases, rarity: Rarity | None
 ) -> list[tuple[float, _Key, int]]:
-    """The best ``4 * _MAX_KEYWORDS`` phrases (score, lemmas, first word), best first."""
-    names = text.lexemes.lemmas
+    """The best ``4 * _MAX_KEYWORDS`` phrases (score, lemmas, first word), best first.
+
+    Phrases come by size (their codes are ordered so), so each size is a slice.
+    """
+    names, ids = text.lexemes.lemmas, text.keys
     # A phrase of two or three words must occur twice.
     keep = ((phrases.size == 1) | (phrases.occurrences > 1)).nonzero()[0]
     first, size = phrases.first[keep], phrases.size[keep]
+    pairs, triples = np.searchsorted(size, [2, 3]).tolist()
     score = np.log1p(phrases.count[keep])
     score *= 1.5 - text.where[first]
     if rarity is not None:
-        single = size == 1
         weights = np.empty(len(first))
-        weights[single] = rarity.of_lemmas(text.lexemes)[text.keys[first[single]]]
+        weights[:pairs] = rarity.of_lemmas(text.lexemes)[ids[first[:pairs]]]
         if rarity.pairs_only:  # the model's phrases have two words at most, as it is trained
-            pairs = first[size == 2]
-            ids = text.keys
-            weights[size == 2] = rarity.of_pairs(text.lexemes, ids[pairs], ids[pairs + 1])
-            weights[size == 3] = rarity.unseen
+            starts = first[pairs:triples]
+            weights[pairs:triples] = rarity.of_pairs(text.lexemes, ids[starts], ids[starts + 1])
+            weights[triples:] = rarity.unseen
         else:
-            multi = (~single).nonzero()[0]
-            grams = zip(_grams(text, first[multi]), size[multi].tolist(), strict=True)
+            grams = zip(windows(ids, first[pairs:], _MAX_WORDS), size[pairs:].tolist(), strict=True)
             named = (" ".join(map(names.__getitem__, g[:k])) for g, k in grams)
-            weights[multi] = rarity.of(named, len(multi))
+            weights[pairs:] = rarity.of(named, len(first) - pairs)
         score *= weights
     score[phrases.capitalised[keep]] *= 1.3
-    score *= 1 + 0.4 * (size - 1)
+    # Longer phrases say more: × (1 + 0.4 × (words − 1)).
+    score[pairs:triples] *= 1 + 0.4 * 1
+    score[triples:] *= 1 + 0.4 * 2
     if not len(score):
         return []
     limit = min(4 * _MAX_KEYWORDS, len(score))
@@ -233,7 +236,7 @@ def _ranked(
     starts = first[chosen]
     keys = (
         tuple(map(names.__getitem__, gram[:k]))
-        for gram, k in zip(_grams(text, starts), size[chosen].tolist(), strict=True)
+        for gram, k in zip(windows(ids, starts, _MAX_WORDS), size[chosen].tolist(), strict=True)
     )
     best = list(zip(score[chosen].tolist(), keys, starts.tolist(), strict=True))
     return sorted(best, reverse=True)[:limit]

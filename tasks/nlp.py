@@ -192,6 +192,12 @@ class PairIndex:
         return np.where(self._codes[at] == wanted, self._values[at], self._default)
 
 
+def windows(values: np.ndarray, starts: np.ndarray, width: int) -> list[list[int]]:
+    """``values[start : start + width]`` from each start, padded with the last value."""
+    reach = np.minimum(starts[:, None] + np.arange(width), len(values) - 1)
+    return values[reach].tolist()
+
+
 _lexemes: dict[str, Lexemes] = {}
 
 

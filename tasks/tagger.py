@@ -29,7 +29,7 @@ import numpy as np
 
 from schemas import TopicTag
 from tasks.keywords import Rarity
-from tasks.nlp import LemmaColumn, PairIndex, Reading, phrase_key, read, stopwords
+from tasks.nlp import LemmaColumn, PairIndex, Reading, phrase_key, read, stopwords, windows
 from tasks.vocabulary import Vocabulary, load_vocabulary
 
 _HEADLINE_WEIGHT = 2.0
@@ -121,12 +121,6 @@ def model_features(lemmas: list[str], language: str) -> list[str]:
     dropped = {word for word in set(lemmas) if len(word) < 2 or word.isdigit() or word in stop}
     content = list(itertools.filterfalse(dropped.__contains__, lemmas))
     return content + list(map(" ".join, itertools.pairwise(content)))
-
-
-def _windows(values: np.ndarray, starts: np.ndarray, width: int) -> list[list[int]]:
-    """``values[start : start + width]`` from each start, padded with the last value."""
-    reach = np.minimum(starts[:, None] + np.arange(width), len(values) - 1)
-    return values[reach].tolist()
 
 
 def _is_content(lemma: str, stop: frozenset[str]) -> bool:
@@ -251,8 +245,10 @@ class Tagger:
             hits += self._single_hits(singles.tolist(), lemmas[singles].tolist(), size, names)
         longer = (spans > 1).nonzero()[0]
         if len(longer):
-            windows = _windows(lemmas, longer, _MAX_PHRASE)
-            hits += self._longer_hits(windows, longer, spans, size, len(lemmas), names, language)
+            lemma_windows = windows(lemmas, longer, _MAX_PHRASE)
+            hits += self._longer_hits(
+                lemma_windows, longer, spans, size, len(lemmas), names, language
+            )
         hits.sort()
         written = lexemes.tokens
         found: dict[str, list] = {}
