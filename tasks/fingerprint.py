@@ -12,7 +12,7 @@ from hashlib import blake2b
 
 import numpy as np
 
-from tasks.text import TokenCache
+from tasks.text import TokenCache, tokens
 
 _WORD = re.compile(r"\w+")
 _BITS = 64
@@ -41,28 +41,25 @@ def _blake2b_64(word: str) -> bytes:
     return blake2b(word.encode(), digest_size=8).digest()
 
 
-def _token_hashes(token: str) -> bytes:
+def _token_hashes(token: bytes) -> bytes:
     """blake2b-64 of each ``\\w+`` word of the case-folded token, concatenated big-endian."""
-    folded = token.casefold()
-    if token.isalnum() and folded.isalnum():
+    text = token.decode()
+    folded = text.casefold()
+    if text.isalnum() and folded.isalnum():
         return _WORD_HASH[folded]
     return b"".join(map(_WORD_HASH.__getitem__, _WORD.findall(folded)))
 
 
 #: Kept per process: articles share most of their words, and most of their tokens (a word
 #: with the punctuation around it), so each is hashed about once per worker, not per article.
-_WORD_HASH = TokenCache(_blake2b_64)
-_TOKEN_HASHES = TokenCache(_token_hashes)
+_WORD_HASH: TokenCache[str, bytes] = TokenCache(_blake2b_64)
+_TOKEN_HASHES: TokenCache[bytes, bytes] = TokenCache(_token_hashes)
 
 
-def _word_hashes(tokens: list[str]) -> np.ndarray:
-    """The 64-bit hash of every ``\\w+`` word of the case-folded tokens, in order.
-
-    No ``\\w`` character is whitespace, and case folding keeps whitespace whitespace and
-    puts no word character in it, so the words of ``text.casefold()`` are the words of its
-    tokens' case folds, one token after the other (tests/test_normalize_fingerprint.py).
-    """
-    joined = b"".join(map(_TOKEN_HASHES.__getitem__, tokens))
+def _word_hashes(pieces: list[bytes]) -> np.ndarray:
+    """The 64-bit hash of every ``\\w+`` word of the case-folded text, in order: the words
+    of its tokens (``tasks.text.tokens``) one after the other."""
+    joined = b"".join(map(_TOKEN_HASHES.__getitem__, pieces))
     return np.frombuffer(joined, dtype=">u8").astype(np.uint64)
 
 
@@ -94,17 +91,17 @@ def _majority_bits(values: np.ndarray) -> int:
 
 def simhash(text: str) -> str:
     """64-bit SimHash over word 3-shingles of the case-folded text, as 16 hex digits."""
-    return simhash_tokens(text.split())
+    return simhash_tokens(tokens(text))
 
 
-def simhash_tokens(tokens: list[str]) -> str:
-    """``simhash`` of the text whose ``str.split()`` is ``tokens``.
+def simhash_tokens(pieces: list[bytes]) -> str:
+    """``simhash`` of the text whose ``tasks.text.tokens`` are ``pieces``.
 
     Each distinct token is hashed once per process and the shingles' hashes are combined
     from the words' with numpy, so the cost grows with the article's tokens, not with a
     hash per word or shingle. The bit votes are counted over all shingles at once.
     """
-    hashes = _word_hashes(tokens)
+    hashes = _word_hashes(pieces)
     if not len(hashes):
         return f"{0:016x}"
     return f"{_majority_bits(_shingle_hashes(hashes)):016x}"

@@ -13,7 +13,7 @@ from tasks.formats.urls import absolute, canonical_url
 from tasks.language import detect_language
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
-from tasks.text import clean_line, reading_minutes, repair, word_count
+from tasks.text import clean_line, reading_minutes, repair, tokens, word_count
 
 #: Separators publishers put between a title and their name in ``<title>``.
 _TITLE_SEPARATORS = ("|", " - ", " – ", " — ", " :: ")
@@ -48,8 +48,8 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
     body = "\n\n".join(paragraphs)
     language, confidence = detect_language(f"{headline}\n{body}")
     url = submission.url or found.url
-    tokens = body.split()
-    words = word_count(tokens)
+    pieces = tokens(body)
+    words = word_count(pieces)
     return NormalizedArticle(
         **dict(article),
         headline=headline,
@@ -68,7 +68,7 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
         removed_blocks=_unique(found.removed),
         image_refs=list(dict.fromkeys(filter(None, (absolute(r, url) for r in found.image_refs)))),
         content_sha256=content_sha256(headline, body),
-        simhash=simhash_tokens(tokens),
+        simhash=simhash_tokens(pieces),
         word_count=words,
         reading_minutes=reading_minutes(words),
     )

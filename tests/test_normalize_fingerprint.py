@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.fingerprint import simhash
-from tasks.text import TokenCache
+from tasks.text import _CUTS, TokenCache
 
 _MASK = (1 << 64) - 1
 
@@ -67,15 +67,23 @@ def test_simhash_is_its_definition(text: str) -> None:
     assert simhash(text) == reference_simhash(text)
 
 
-def test_case_folding_keeps_words_inside_tokens() -> None:
-    """What ``_word_hashes`` relies on to find words token by token, for every code point:
-    no word character is whitespace, and a whitespace character's case fold is whitespace."""
+def test_tokens_are_cut_where_no_word_is() -> None:
+    """What ``_word_hashes`` relies on to find words token by token: no cut character is a
+    word character or a joiner, and each is its own case fold; and ``\\w`` is what the
+    ``isalnum`` shortcuts take it for, on every code point."""
+    cuts = _CUTS + " \t\n\r\x0b\x0c"
+    assert all(char.isascii() and char.casefold() == char for char in cuts)
+    assert not re.search(r"[\w'’-]", cuts)
     word = re.compile(r"\w")
     for code in range(sys.maxunicode + 1):
         char = chr(code)
-        if char.isspace():
-            assert not word.match(char) and char.casefold().isspace(), hex(code)
         assert (word.match(char) is not None) == (char.isalnum() or char == "_"), hex(code)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab É_1 \n\t.,;()'’-İß\u00a0\u2028"), max_size=80))
+def test_simhash_is_its_definition_with_punctuation(text: str) -> None:
+    assert simhash(text) == reference_simhash(text)
 
 
 @settings(max_examples=500, deadline=None)
@@ -86,7 +94,7 @@ def test_simhash_is_its_definition_on_any_text(text: str) -> None:
 
 def test_simhash_outlives_a_full_token_cache() -> None:
     """The per-process token cache starts again when full; values do not change."""
-    cache = TokenCache(len, size=2)
+    cache: TokenCache[str, int] = TokenCache(len, size=2)
     assert [cache[t] for t in ("a", "bb", "ccc", "a")] == [1, 2, 3, 1]
     assert len(cache) <= 2 and cache["bb"] == 2
     text = " ".join(f"w{n}" for n in range(60_000))
