@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
     results["inprocess"] = inprocess.run(
         text_articles=8 if args.quick else 40,
         image_articles=2 if args.quick else 6,
-        repeat=1 if args.quick else 3,
+        repeat=1 if args.quick else 5,
     )
     runs: list[endtoend.Run] = []
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as directory:
