@@ -19,18 +19,17 @@ def tag(article: NormalizedArticle, tagger: Tagger) -> TaggedArticle:
     readings = (read(headline, language), read(body, language))  # tokens and lemmas, once
     entities = extract_entities(headline, body, language)
     names = [*entities.people, *entities.organisations, *entities.places]
-    # The article's fields as they are (already valid models), not dumped and rebuilt.
-    return TaggedArticle.model_validate(
-        {
-            **dict(article),
-            "subjects": tagger.tag(headline, body, language, readings),
-            "people": entities.people,
-            "organisations": entities.organisations,
-            "places": entities.places,
-            "keywords": extract_keywords(
-                headline, body, language, tagger.rarity(language), names, readings
-            ),
-        }
+    # Every part is valid already (the normalized article, validated TopicTags, lists of
+    # strings): validating the whole article again cost about 6 % of the stage.
+    return TaggedArticle.model_construct(
+        **dict(article),
+        subjects=tagger.tag(headline, body, language, readings),
+        people=entities.people,
+        organisations=entities.organisations,
+        places=entities.places,
+        keywords=extract_keywords(
+            headline, body, language, tagger.rarity(language), names, readings
+        ),
     )
 
 
