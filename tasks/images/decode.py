@@ -6,6 +6,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 import simplejpeg
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -36,12 +37,18 @@ _UPRIGHT = {
 
 @dataclass(frozen=True)
 class Decoded:
-    """An RGB image, upright, without metadata; the sides are the source's, upright."""
+    """An RGB image, upright, without metadata; the sides are the source's, upright.
+
+    ``pixels`` are the same pixels as the decoder's array (rows × columns × RGB), when
+    libjpeg-turbo made them and no turn was needed: a rendition that is a plain crop is
+    encoded from a view of them, with no copy.
+    """
 
     image: Image.Image
     width: int
     height: int
     mimetype: str
+    pixels: np.ndarray | None = None
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -55,7 +62,9 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _scaled_jpeg(data: bytes, needed: tuple[int, int], orientation: int | None) -> Image.Image:
+def _scaled_jpeg(
+    data: bytes, needed: tuple[int, int], orientation: int | None
+) -> tuple[Image.Image, np.ndarray | None]:
     """A YCbCr or grey JPEG through libjpeg-turbo's TurboJPEG API (``simplejpeg``), at the
     smallest of its DCT scales (1/8 steps, not only Pillow's ½, ¼, ⅛) that fills ``needed``.
 
@@ -69,7 +78,7 @@ def _scaled_jpeg(data: bytes, needed: tuple[int, int], orientation: int | None) 
         raise ImageRefused(f"truncated or corrupt image: {error}") from error
     image = Image.fromarray(pixels, "RGB")
     transpose = _UPRIGHT.get(orientation or 1)
-    return image.transpose(transpose) if transpose is not None else image
+    return (image, pixels) if transpose is None else (image.transpose(transpose), None)
 
 
 def _pillow(image: Image.Image, needed: tuple[int, int] | None) -> Image.Image:
@@ -113,5 +122,6 @@ def decode(
     needed_w, needed_h = decode_size((width, height), renditions)
     needed = (needed_h, needed_w) if swapped else (needed_w, needed_h)
     if image.mode in ("RGB", "L"):  # YCbCr or grey; CMYK and YCCK keep Pillow's conversion
-        return Decoded(_scaled_jpeg(data, needed, orientation), width, height, mimetype)
+        upright, pixels = _scaled_jpeg(data, needed, orientation)
+        return Decoded(upright, width, height, mimetype, pixels)
     return Decoded(_pillow(image, needed), width, height, mimetype)

@@ -7,9 +7,9 @@ and publishes the same hrefs, and the same image in two articles is stored once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import structlog
-from PIL import Image
 
 from schemas import TaggedArticle
 from schemas.thumbnail import FocalPoint, Rendition, ThumbnailInfo, ThumbnailStatus
@@ -19,7 +19,15 @@ from tasks.images.discover import Candidate, discover
 from tasks.images.errors import ImageRefused
 from tasks.images.fetch import Fetcher
 from tasks.images.metadata import blurhash_of, dominant_color, flat_blurhash, perceptual_hash
-from tasks.images.renditions import ENCODINGS, Pyramid, encode, render, saliency_focal_point
+from tasks.images.renditions import (
+    ENCODINGS,
+    Pixels,
+    Pyramid,
+    encode,
+    render,
+    saliency_focal_point,
+    size_of,
+)
 from tasks.images.storage import Storage
 from tasks.images.svgcard import svg_title_card
 from tasks.images.titlecard import background_for, draw_title_card
@@ -44,20 +52,21 @@ def _rendition(
 
 
 def _store_all(
-    images: list[tuple[RenditionSpec, Image.Image]],
+    images: Sequence[tuple[RenditionSpec, Pixels]],
     prefix: str,
     config: ImageConfig,
     storage: Storage,
 ) -> list[Rendition]:
     """Each rendition in each of its formats, under ``prefix``."""
     renditions: list[Rendition] = []
-    for spec, image in images:
+    for spec, pixels in images:
+        width, height = size_of(pixels)
         for name in spec.formats:
             image_format, mimetype, extension = ENCODINGS[name]
             quality = config.webp_quality if image_format == "WEBP" else config.jpeg_quality
-            data = encode(image, image_format, quality)
-            key = f"{prefix}-{spec.name}-{image.width}x{image.height}.{extension}"
-            renditions.append(_rendition(storage, key, data, mimetype, spec.name, image.size))
+            data = encode(pixels, image_format, quality)
+            key = f"{prefix}-{spec.name}-{width}x{height}.{extension}"
+            renditions.append(_rendition(storage, key, data, mimetype, spec.name, (width, height)))
     return renditions
 
 
@@ -81,7 +90,7 @@ def render_image(
 ) -> ThumbnailInfo:
     """Decode, describe and render one fetched image."""
     decoded = decode(data, config.max_pixels, config.min_side, config.renditions)
-    pyramid = Pyramid(decoded.image)
+    pyramid = Pyramid(decoded.image, decoded.pixels)
     small = pyramid.small(_SMALL_SIDE)
     point = focal or saliency_focal_point(small)
     digest = hashlib.sha256(data).hexdigest()

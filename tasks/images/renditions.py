@@ -6,6 +6,7 @@ import io
 import math
 
 import numpy as np
+import simplejpeg
 from PIL import Image, ImageFilter
 
 from schemas.thumbnail import FocalPoint
@@ -19,6 +20,9 @@ WEBP_METHOD = 0
 #: The last resampling step always shrinks by less than 2 (the pyramid did the rest), where
 #: an antialiased bilinear filter is within 52 dB PSNR of Lanczos on photos, at half its cost.
 RESAMPLE = Image.Resampling.BILINEAR
+#: A rendition before encoding: a Pillow image, or a view of the decoded pixels (a plain
+#: crop of a JPEG decoded at the box's scale), which the JPEG encoder takes as it is.
+Pixels = Image.Image | np.ndarray
 _SALIENCY_SIDE = 96
 
 
@@ -29,12 +33,20 @@ class Pyramid:
     filter never reads more pixels than it needs; metadata reads a small level.
     """
 
-    def __init__(self, image: Image.Image) -> None:
+    def __init__(self, image: Image.Image, pixels: np.ndarray | None = None) -> None:
         self.levels = {1: image}
+        self.pixels = pixels
 
     @property
     def full(self) -> Image.Image:
         return self.levels[1]
+
+    def crop(self, box: tuple[int, int, int, int]) -> Pixels:
+        """A region of the image: a view of the decoder's pixels when there are any."""
+        if self.pixels is None:
+            return self.full.crop(box)
+        left, top, right, bottom = box
+        return self.pixels[top:bottom, left:right]
 
     def level(self, factor: int) -> Image.Image:
         """The image reduced by ``factor``, a power of two, in one ``reduce`` from the
@@ -111,7 +123,7 @@ def decode_size(size: tuple[int, int], specs: tuple[RenditionSpec, ...]) -> tupl
     return math.ceil(size[0] * scale), math.ceil(size[1] * scale)
 
 
-def render(pyramid: Pyramid, spec: RenditionSpec, focal: FocalPoint) -> Image.Image:
+def render(pyramid: Pyramid, spec: RenditionSpec, focal: FocalPoint) -> Pixels:
     """The crop scaled down to the spec's box; never scaled up, so a small source stays sharp."""
     box = crop_box(pyramid.full.size, spec.width / spec.height, focal)
     crop_w, crop_h = box[2] - box[0], box[3] - box[1]
@@ -120,21 +132,29 @@ def render(pyramid: Pyramid, spec: RenditionSpec, focal: FocalPoint) -> Image.Im
     else:
         size = (crop_w, max(1, round(crop_w * spec.height / spec.width)))
     if size == (crop_w, crop_h):
-        return pyramid.full.crop(box)  # decoded at the box's scale (JPEG): nothing to resample
+        return pyramid.crop(box)  # decoded at the box's scale (JPEG): nothing to resample
     factor = reduction(crop_w, crop_h, *size)
     scaled = (box[0] / factor, box[1] / factor, box[2] / factor, box[3] / factor)
     return pyramid.level(factor).resize(size, RESAMPLE, box=scaled)
 
 
-def encode(image: Image.Image, image_format: str, quality: int) -> bytes:
-    """The encoded file, with no metadata: Pillow writes EXIF or ICC only when asked to.
+def size_of(pixels: Pixels) -> tuple[int, int]:
+    """Width and height, of an image or an array."""
+    if isinstance(pixels, Image.Image):
+        return pixels.size
+    return pixels.shape[1], pixels.shape[0]
 
-    JPEG: optimised Huffman tables (12 % fewer bytes for 2 ms on 1200×630), baseline, since
-    a progressive scan doubled the encode for no fewer bytes at these sizes.
+
+def encode(pixels: Pixels, image_format: str, quality: int) -> bytes:
+    """The encoded file, with no metadata: neither encoder writes EXIF or ICC unasked.
+
+    JPEG: libjpeg-turbo's TurboJPEG API (``simplejpeg``), baseline, 4:2:0, standard
+    Huffman tables: 1.8 ms on 1200×630 against Pillow's 3.7 with optimised tables, for
+    12 % more bytes and the same pixels; a progressive scan saved nothing at these sizes.
     """
+    if image_format == "JPEG":
+        return simplejpeg.encode_jpeg(np.asarray(pixels), quality, "RGB", "420")
+    image = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels, "RGB")
     buffer = io.BytesIO()
-    if image_format == "WEBP":
-        image.save(buffer, "WEBP", quality=quality, method=WEBP_METHOD)
-    else:
-        image.save(buffer, "JPEG", quality=quality, optimize=True)
+    image.save(buffer, "WEBP", quality=quality, method=WEBP_METHOD)
     return buffer.getvalue()
