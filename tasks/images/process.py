@@ -18,7 +18,13 @@ from tasks.images.decode import decode
 from tasks.images.discover import Candidate, discover
 from tasks.images.errors import ImageRefused
 from tasks.images.fetch import Fetcher
-from tasks.images.metadata import blurhash_of, dominant_color, flat_blurhash, perceptual_hash
+from tasks.images.metadata import (
+    blurhash_of,
+    dominant_color,
+    flat_blurhash,
+    look,
+    perceptual_hash,
+)
 from tasks.images.renditions import (
     ENCODINGS,
     Pixels,
@@ -34,7 +40,8 @@ from tasks.images.titlecard import background_for, draw_title_card
 
 logger = structlog.get_logger("newsflow.images")
 
-#: The short side of the copy that saliency, colour and hashes look at (at most 96 px each).
+#: The pyramid level the metadata's look is reduced from (300×201 for a 1600×1067 photo,
+#: the level the square rendition is resampled from too).
 _SMALL_SIDE = 128
 
 
@@ -91,7 +98,7 @@ def render_image(
     """Decode, describe and render one fetched image."""
     decoded = decode(data, config.max_pixels, config.min_side, config.renditions)
     pyramid = Pyramid(decoded.image, decoded.pixels)
-    small = pyramid.small(_SMALL_SIDE)
+    small = look(pyramid.small(_SMALL_SIDE))
     point = focal or saliency_focal_point(small)
     digest = hashlib.sha256(data).hexdigest()
     rendered = [(spec, render(pyramid, spec, point)) for spec in config.renditions]

@@ -23,7 +23,6 @@ RESAMPLE = Image.Resampling.BILINEAR
 #: A rendition before encoding: a Pillow image, or a view of the decoded pixels (a plain
 #: crop of a JPEG decoded at the box's scale), which the JPEG encoder takes as it is.
 Pixels = Image.Image | np.ndarray
-_SALIENCY_SIDE = 96
 
 
 class Pyramid:
@@ -71,20 +70,20 @@ def reduction(width: float, height: float, min_width: int, min_height: int) -> i
     return factor
 
 
-def saliency_focal_point(small: Image.Image) -> FocalPoint:
+def saliency_focal_point(look: Image.Image) -> FocalPoint:
     """Where the detail is: edges and colourfulness, weighted toward their strongest part.
 
     A cheap stand-in for saliency (as in smartcrop.js and Thumbor's feature detector);
-    a flat image keeps its centre. ``small`` is any copy of at least 96 pixels a side.
+    a flat image keeps its centre. ``look`` is the shared copy of ``metadata.look``, about
+    100 pixels a side; any image works, at the cost of its size.
     """
-    tiny = small.copy()
-    tiny.thumbnail((_SALIENCY_SIDE, _SALIENCY_SIDE), Image.Resampling.BILINEAR)
-    edges = np.asarray(tiny.convert("L").filter(ImageFilter.FIND_EDGES), dtype=np.float64)
-    saturation = np.asarray(tiny.convert("HSV"), dtype=np.float64)[:, :, 1]
+    edges = np.asarray(look.convert("L").filter(ImageFilter.FIND_EDGES), dtype=np.float64)
+    saturation = np.asarray(look.convert("HSV"), dtype=np.float64)[:, :, 1]
     energy = edges + 0.5 * saturation
     energy[[0, -1], :] = 0  # FIND_EDGES marks the image border itself
     energy[:, [0, -1]] = 0
-    energy = np.where(energy > np.percentile(energy, 75), energy, 0) ** 2
+    rank = energy.size * 3 // 4  # the upper quartile: a partition, cheaper than percentile
+    energy = np.where(energy > np.partition(energy, rank, axis=None)[rank], energy, 0) ** 2
     total = energy.sum()
     if total <= 0:
         return FocalPoint(x=0.5, y=0.5, source="center")
