@@ -172,7 +172,12 @@ def clean_line(text: str) -> str:
 
 def strip_emphasis(text: str) -> str:
     """Drop Markdown bold markers, keeping the words (a substitution only where some occur)."""
-    return _BOLD.sub(r"\2", text) if "**" in text or "__" in text else text
+    return _BOLD.sub(r"\2", text) if has_emphasis(text) else text
+
+
+def has_emphasis(text: str) -> bool:
+    """Whether ``text`` may hold bold markers; ``strip_emphasis`` leaves it as it is if not."""
+    return "**" in text or "__" in text
 
 
 def blocks(text: str) -> list[str]:
@@ -229,10 +234,18 @@ _TOKEN_WORDS: TokenCache[bytes, int] = TokenCache(_token_words)
 def clean_blocks(text: str) -> list[str]:
     """``blocks(clean(text))``, with less work: the lines of cleaned text have no spaces at
     either end and no double spaces, so its blank lines are empty and a block that is a
-    single line with no other whitespace than single spaces is already folded."""
+    single line with no other whitespace than single spaces is already folded.
+
+    Quiet text has no character that is not printable but the line feed, so when its only
+    line feeds are those between blocks (most texts), every block is such a line.
+    """
+    cleaned = clean(text)
+    pieces = cleaned.split("\n\n")
+    if _quiet(cleaned) and cleaned.count("\n") == 2 * len(pieces) - 2:
+        return list(filter(str.strip, pieces))
     return [
         block if block.isprintable() else " ".join(block.split())
-        for block in clean(text).split("\n\n")
+        for block in pieces
         if block.strip()
     ]
 

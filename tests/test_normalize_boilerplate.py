@@ -1,4 +1,5 @@
-"""The banner patterns are tried only on blocks holding one of their words: never a miss."""
+"""The banner patterns are tried only on blocks holding one of their words, and blocks only
+when the scan over them all suspects them: never a miss."""
 
 from __future__ import annotations
 
@@ -8,16 +9,23 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from schemas import RelatedLink, RemovedBlock
 from schemas.article import RemovedKind
 from tasks.formats.boilerplate import (
+    _BANNER_WORDS,
     _CASE_EXCEPTIONS,
+    _INLINE_LEADS,
+    _INLINE_RELATED,
     _MAX_BANNER_CHARS,
     _PATTERNS,
     PLACEHOLDERS,
     RELATED_MARKERS,
+    _related,
     classify,
     is_related_marker,
+    sift,
 )
+from tasks.formats.extracted import Block, Extracted
 from tasks.text import strip_emphasis
 
 _FRAGMENTS = [
@@ -96,3 +104,67 @@ def test_share_banners_are_anchored_at_the_start() -> None:
     """Why a share word only counts at a block's start when skipping the patterns."""
     (pattern,) = [pattern for kind, _, pattern in _PATTERNS if kind == "share"]
     assert pattern.pattern.startswith("^") and not pattern.flags & re.MULTILINE
+
+
+def reference_sift(items: list[Block], found: Extracted) -> Extracted:
+    """Every block looked at, as before the scan over them all."""
+    for index, block in enumerate(items):
+        marker = reference_marker(block.text)
+        if marker in RELATED_MARKERS:
+            found.removed.append(RemovedBlock(kind="related", text=block.text))
+            _related(items[index + 1 :], found)
+            break
+        if kind := classify(block.text):
+            found.removed.append(RemovedBlock(kind=kind, text=block.text))
+        elif inline := _INLINE_RELATED.match(block.text):
+            found.removed.append(RemovedBlock(kind="related", text=block.text))
+            found.related.append(RelatedLink(title=inline["title"], url=block.href))
+        else:
+            found.blocks.append(block)
+    return found
+
+
+_BLOCK_FRAGMENTS = [
+    *_FRAGMENTS,
+    "Read more: the budget",
+    "SEE ALSO – the vote",
+    "lire aussi : la réforme",
+    "Lesen Sie auch",
+    "ſee also: x",
+    "İmage",
+    "Image",
+    "Advertisement",
+    "The minister said, on Monday.",
+    "More",
+    ": ",
+    "…",
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_BLOCK_FRAGMENTS), max_size=5).map(" ".join), max_size=12))
+def test_sift_looks_at_every_block_that_is_not_article_text(texts: list[str]) -> None:
+    got = sift([Block(text, href="https://a.example/") for text in texts], Extracted())
+    assert got == reference_sift(
+        [Block(text, href="https://a.example/") for text in texts], Extracted()
+    )
+
+
+def test_no_marker_holds_what_lowers_to_a_full_stop_or_a_comma() -> None:
+    """Why a block without a full stop or a comma, lower-cased, is all the markers need."""
+    every = (chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    assert {char for char in every if {".", ","} & set(char.lower())} == {".", ","}
+    assert not any("." in marker or "," in marker for marker in [*PLACEHOLDERS, *RELATED_MARKERS])
+
+
+def test_inline_leads_are_found_lower_cased_but_for_the_case_exceptions() -> None:
+    letters = {letter for lead in _INLINE_LEADS for letter in lead}
+    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    found = {
+        char
+        for letter in letters
+        for char in re.findall(re.escape(letter), every, re.IGNORECASE)
+        if char.lower() != letter
+    }
+    assert found <= set(_CASE_EXCEPTIONS.pattern.strip("[]"))
+    assert all(any(word in char.lower() for word in _BANNER_WORDS) for char in found)

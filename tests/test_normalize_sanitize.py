@@ -44,3 +44,7 @@ def test_body_html_of_text_is_sanitized(texts: list[str]) -> None:
 @given(st.lists(st.text(st.characters(exclude_categories=("Cs",)), min_size=1), min_size=1))
 def test_body_html_of_any_text_is_sanitized(texts: list[str]) -> None:
     assert body_html([Block(text) for text in texts]) == sanitize(_paragraphs(texts))
+
+
+def test_body_html_of_no_block_is_empty() -> None:
+    assert body_html([]) == ""

@@ -20,6 +20,7 @@ from tasks.text import (
     _QUOTES,
     _clean_once,
     _is_clean,
+    _quiet,
     blocks,
     clean,
     clean_blocks,
@@ -104,3 +105,9 @@ def test_a_printable_block_has_no_whitespace_but_spaces() -> None:
     """Why ``clean_blocks`` need not fold a printable block of cleaned text."""
     spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c.isprintable()]
     assert spaces == [" "]
+
+
+def test_quiet_text_is_printable_but_its_line_feeds() -> None:
+    """Why ``clean_blocks`` need not look at each block of quiet text to know it is folded."""
+    every = (chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    assert all(char.isprintable() for char in every if char != "\n" and _quiet(char))

@@ -9,6 +9,7 @@ Vocabulary covers English, French, German and Spanish.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from schemas import RelatedLink, RemovedBlock
 from schemas.article import RemovedKind
@@ -106,12 +107,14 @@ RELATED_MARKERS = frozenset(
     }
 )
 #: A one-line pointer to another article inside the body: ``Read more: <title>``.
+_INLINE_LEADS = (
+    "read more", "read also", "see also", "related", "more", "lire aussi", "à lire aussi",
+    "lire également", "voir aussi", "à voir aussi", "lesen sie auch", "mehr zum thema",
+    "auch interessant", "mehr dazu", "lee también", "leer más", "más información",
+    "ver también", "te puede interesar", "también te puede interesar",
+)  # fmt: skip
 _INLINE_RELATED = re.compile(
-    r"^(?:read more|read also|see also|related|more|lire aussi|à lire aussi|lire également|"
-    r"voir aussi|à voir aussi|lesen sie auch|mehr zum thema|auch interessant|mehr dazu|"
-    r"lee también|leer más|más información|ver también|te puede interesar|"
-    r"también te puede interesar)\s*[:：—–-]\s*(?P<title>.+)$",
-    re.IGNORECASE,
+    f"^(?:{'|'.join(_INLINE_LEADS)})" r"\s*[:：—–-]\s*(?P<title>.+)$", re.IGNORECASE
 )
 #: Sentences that give a block away as a banner, whatever the language, each with the
 #: words one of which any match contains (lower case), so most blocks skip the pattern.
@@ -156,12 +159,20 @@ _PATTERNS: list[tuple[RemovedKind, tuple[str, ...], re.Pattern[str]]] = [
 _CASE_EXCEPTIONS = re.compile("[\u0130\u0131\u017f]")
 #: The words of the patterns above, or what a case exception lower-cases to (``İ`` to
 #: ``i̇``): a block without any of them, nor a share word at its start (that pattern is
-#: anchored there), is no banner, which one scan tells.
-_ANY_BANNER_WORD = re.compile(
-    "|".join(re.escape(word) for kind, words, _ in _PATTERNS if kind != "share" for word in words)
-    + "|\u0307|ı|ſ"
+#: anchored there), is no banner, which a few substring searches tell.
+_BANNER_WORDS = (
+    *(word for kind, words, _ in _PATTERNS if kind != "share" for word in words),
+    *("\u0307", "ı", "ſ"),
 )
 _SHARE_WORDS = next(words for kind, words, _ in _PATTERNS if kind == "share")
+#: What a scan over all of a text's blocks, lower-cased, each after a line feed, looks for
+#: at a block's start besides the banner words: a share word, an inline pointer's lead
+#: (the letters re.IGNORECASE matches to a lead's lower to them, but for the case
+#: exceptions, which are banner words), or a block without a full stop or a comma (no
+#: placeholder or related heading has either).
+_AT_BLOCK_START = re.compile(
+    "\n(?:" + "|".join(map(re.escape, (*_SHARE_WORDS, *_INLINE_LEADS))) + r"|[^\n.,]*+(?=\n))"
+)
 #: A banner is short; a long paragraph that mentions cookies is an article about them.
 _MAX_BANNER_CHARS = 400
 #: A block longer than this, once stripped, is no placeholder or related heading (case
@@ -193,7 +204,7 @@ def _classify(text: str, marker: str) -> RemovedKind | None:
 
 
 def _may_be_banner(lowered: str) -> bool:
-    return lowered.startswith(_SHARE_WORDS) or _ANY_BANNER_WORD.search(lowered) is not None
+    return lowered.startswith(_SHARE_WORDS) or any(map(lowered.__contains__, _BANNER_WORDS))
 
 
 def is_related_marker(text: str) -> bool:
@@ -217,14 +228,45 @@ def _related(teasers: list[Block], found: Extracted) -> None:
             found.related.append(RelatedLink(title=text, url=block.href))
 
 
+def _suspects(texts: list[str]) -> list[int]:
+    """Indexes of the blocks that may be boilerplate, in order: those where a scan over all
+    of them finds something. A block of several lines makes every block a suspect, since a
+    block is told by the line feeds before it."""
+    lowered = "\n" + "\n".join(map(str.lower, texts)) + "\n"
+    if lowered.count("\n") != len(texts) + 1:
+        return list(range(len(texts)))
+    starts = [match.start() for match in _AT_BLOCK_START.finditer(lowered)]
+    starts += (at for word in _BANNER_WORDS for at in _occurrences(lowered, word))
+    found, line_feeds, done = [], 0, 0
+    for start in sorted(starts):
+        line_feeds += lowered.count("\n", done, start + 1)
+        done = start + 1
+        found.append(line_feeds - 1)
+    return list(dict.fromkeys(found))
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
 def sift(items: list[Block], found: Extracted) -> Extracted:
-    """Keep the article's blocks; report boilerplate; turn teasers into related links."""
+    """Keep the article's blocks; report boilerplate; turn teasers into related links.
+
+    Only the blocks the scan suspects are looked at one by one; the others are kept.
+    """
     body: list[Block] = []
-    for index, block in enumerate(items):
+    kept = 0
+    for index in _suspects([block.text for block in items]):
+        body += items[kept:index]
+        kept = index + 1
+        block = items[index]
         marker = _marker(block.text)
         if marker in RELATED_MARKERS:
             found.removed.append(RemovedBlock(kind="related", text=block.text))
-            _related(items[index + 1 :], found)
+            _related(items[kept:], found)
             break
         if kind := _classify(block.text, marker):
             found.removed.append(RemovedBlock(kind=kind, text=block.text))
@@ -233,5 +275,7 @@ def sift(items: list[Block], found: Extracted) -> Extracted:
             found.related.append(RelatedLink(title=inline["title"], url=block.href))
         else:
             body.append(block)
+    else:
+        body += items[kept:]
     found.blocks.extend(body)
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from operator import attrgetter
 
 import nh3
 
@@ -16,6 +17,10 @@ _ATTRIBUTES = {"a": {"href", "title"}}
 #: The only characters nh3 does not give back as they were in escaped paragraph text (NUL
 #: dropped, CR a line feed, no-break space ``&nbsp;``); tests/test_normalize_sanitize.py.
 _REWRITTEN = ("\x00", "\r", "\u00a0")
+#: What ``html.escape(text, quote=False)`` replaces.
+_ESCAPED = ("&", "<", ">")
+_HTML = attrgetter("html")
+_TEXT = attrgetter("text")
 
 
 def sanitize(html: str) -> str:
@@ -37,7 +42,21 @@ def body_html(blocks: list[Block]) -> str:
     Paragraphs made here from escaped text are what sanitizing them gives, unless they hold
     a character nh3 rewrites, so they skip it.
     """
-    html = "\n".join(block.html or f"<p>{escape(block.text, quote=False)}</p>" for block in blocks)
-    if all(block.html is None for block in blocks) and not any(map(html.__contains__, _REWRITTEN)):
-        return html
+    if list(map(_HTML, blocks)).count(None) == len(blocks):
+        html = _paragraphs(list(map(_TEXT, blocks)))
+        if not any(map(html.__contains__, _REWRITTEN)):
+            return html
+    else:
+        html = "\n".join(block.html or _paragraph(block.text) for block in blocks)
     return sanitize(html.replace("</ul>\n<ul>", "\n"))
+
+
+def _paragraphs(texts: list[str]) -> str:
+    """Texts as paragraphs, escaped in one pass over them all when none needs escaping."""
+    if not texts or any(map("\n".join(texts).__contains__, _ESCAPED)):
+        return "\n".join(map(_paragraph, texts))
+    return "<p>" + "</p>\n<p>".join(texts) + "</p>"
+
+
+def _paragraph(text: str) -> str:
+    return f"<p>{escape(text, quote=False)}</p>"

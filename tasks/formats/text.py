@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from tasks.formats.boilerplate import sift
 from tasks.formats.extracted import Block, Extracted
-from tasks.text import clean_blocks, strip_emphasis
+from tasks.text import clean_blocks, has_emphasis, strip_emphasis
+
+_TEXT = attrgetter("text")
 
 _MAX_PROVIDER_LENGTH = 60
 
@@ -21,8 +25,9 @@ def promote_bold_headline(found: Extracted) -> Extracted:
             found.subheadline = bold
         else:
             found.headline = bold
-    for block in found.blocks:
-        block.text = strip_emphasis(block.text)
+    if has_emphasis("\n".join(map(_TEXT, found.blocks))):  # one check, not one per block
+        for block in found.blocks:
+            block.text = strip_emphasis(block.text)
     return found
 
 
