@@ -26,15 +26,24 @@ from tasks.images.config import (
     RenditionSpec,
     parse_renditions,
 )
+from tasks.images.decode import decode
 from tasks.images.discover import discover
 from tasks.images.metadata import (
     blurhash_encode,
     blurhash_of,
     dominant_color,
     flat_blurhash,
+    look,
     perceptual_hash,
 )
-from tasks.images.renditions import crop_box, saliency_focal_point
+from tasks.images.renditions import (
+    Pyramid,
+    crop_box,
+    encode,
+    render,
+    saliency_focal_point,
+    size_of,
+)
 from tasks.images.storage import LocalStorage
 from tasks.images.svgcard import svg_title_card
 from tasks.images.titlecard import PALETTE, TEXT_COLOR, draw_title_card, renderable
@@ -201,6 +210,21 @@ def test_saliency_finds_the_detailed_part() -> None:
     assert crop_box((800, 600), 1.0, point)[2] == 800
     flat = saliency_focal_point(Image.new("RGB", (300, 200), (90, 90, 90)))
     assert flat == FocalPoint(x=0.5, y=0.5, source="center")
+    shared = look(images.photo((300, 201)))
+    assert shared.size == (100, 67)  # the copy every description reads
+    assert saliency_focal_point(shared).x > 0.55
+
+
+def test_a_plain_crop_is_encoded_from_the_decoders_pixels() -> None:
+    decoded = decode(images.jpeg((1600, 1067)), 10**8, 10, DEFAULT_RENDITIONS)
+    centre = FocalPoint(x=0.5, y=0.5, source="center")
+    social = render(Pyramid(decoded.image, decoded.pixels), DEFAULT_RENDITIONS[0], centre)
+    assert isinstance(social, np.ndarray) and decoded.pixels is not None
+    assert np.shares_memory(social, decoded.pixels) and size_of(social) == (1200, 630)
+    with Image.open(io.BytesIO(encode(social, "JPEG", 82))) as written:
+        assert (written.size, written.mode) == ((1200, 630), "RGB")
+        error = np.asarray(written, dtype=float) - np.asarray(social, dtype=float)
+    assert 10 * np.log10(255**2 / np.mean(error**2)) > 30  # the same picture
 
 
 def test_perceptual_hash_is_stable_across_encodings() -> None:
