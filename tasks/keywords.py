@@ -37,6 +37,8 @@ _MAX_WORDS = 3
 _MAX_KEYWORDS = 10
 _HEADLINE_BOOST = 2.0
 _Key = tuple[str, ...]
+#: What a one-word phrase is made of.
+_NOTHING: frozenset[_Key] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def _phrases(text: _Words, language: str) -> _Phrases:
         sizes[first],
         starts[first],
         np.add.reduceat(text.weight[occurring], groups),
-        np.diff(groups, append=len(codes)),
+        np.subtract(np.append(groups[1:], len(codes)), groups),
         np.logical_or.reduceat(text.capital[occurring], groups),
     )
 
@@ -285,7 +287,7 @@ def extract_keywords(
     for value, key, start in ranked:
         if value <= 0 or len(chosen) == _MAX_KEYWORDS:
             break
-        inside = _inside(key)
+        inside = _inside(key) if len(key) > 1 else _NOTHING
         if key in within or not chosen.keys().isdisjoint(inside):
             continue  # a chosen phrase holds it, or it holds a chosen one
         chosen[key] = start

@@ -20,12 +20,14 @@ import itertools
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from schemas import TopicTag
 from tasks.keywords import Rarity
@@ -65,24 +67,25 @@ class LinearModel:
     bias: np.ndarray
     classes: tuple[str, ...]
 
-    def scores(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Class probabilities, and the rows and tf-idf values of the known features.
+    def scores(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Class probabilities, and the rows, tf-idf values and weights of the known features.
 
         ``features`` are model rows in the order ``model_features`` lists them, -1 where
         the model does not know one.
         """
         known = features[features >= 0]
         if not len(known):
-            return np.zeros(len(self.classes)), known, np.zeros(0)
+            return np.zeros(len(self.classes)), known, np.zeros(0), np.zeros((0, 0))
         # First-seen order, as the dot product's sum order fixes the last bits of the logits.
         unique, first, counts = np.unique(known, return_index=True, return_counts=True)
         order = first.argsort()
         rows = unique[order]
         values = (1.0 + np.log(counts[order].astype(np.float64))) * self.idf[rows]
         values /= math.sqrt(values.dot(values))  # np.linalg.norm's own sum, without its checks
-        logits = values @ self.wide[rows] + self.bias
+        weights = self.wide[rows]
+        logits = values @ weights + self.bias
         logits = np.exp(logits - logits.max())
-        return logits / logits.sum(), rows, values
+        return logits / logits.sum(), rows, values, weights
 
     @cached_property
     def wide(self) -> np.ndarray:
@@ -103,12 +106,17 @@ class LinearModel:
         relative = (self.idf / median).tolist()
         return Rarity(dict(zip(self.names, relative, strict=True)), float(self.idf.max()) / median)
 
-    def strongest(self, rows: np.ndarray, values: np.ndarray, code: str, count: int) -> list[str]:
-        """The features that pushed hardest towards class ``code``: readable evidence."""
-        column = self.classes.index(code)
-        contributions = values * self.wide[rows, column]
+    def strongest(
+        self, rows: np.ndarray, values: np.ndarray, weights: np.ndarray, code: str, count: int
+    ) -> list[str]:
+        """The features that pushed hardest towards class ``code``: readable evidence.
+
+        ``weights``: the features' rows of ``wide``, as ``scores`` gathered them.
+        """
+        contributions = values * weights[:, self.classes.index(code)]
         best = np.argsort(-contributions)[:count]
-        return [self.names[rows[i]] for i in best if contributions[i] > 0]
+        pushed = zip(rows[best].tolist(), contributions[best].tolist(), strict=True)
+        return [self.names[row] for row, push in pushed if push > 0]
 
 
 def model_features(lemmas: list[str], language: str) -> list[str]:
@@ -359,7 +367,8 @@ class Tagger:
         probabilities = {code: evidence.scores.get(code, 0.0) / total for code in tops}
         model = self.models.get(language)
         if model is not None:
-            learnt, rows, values = model.scores(self._columns(language).features(head, text, model))
+            features = self._columns(language).features(head, text, model)
+            learnt, rows, values, weights = model.scores(features)
             if len(rows):
                 for code, p in zip(model.classes, learnt.tolist(), strict=True):
                     lexical = probabilities.get(code, 0.0)
@@ -389,9 +398,10 @@ class Tagger:
         for code in [*kept, *(code for _, code in deeper)]:
             terms = evidence.terms.get(code, [])
             if model is not None and len(rows) and code in model.classes:
-                terms = [*terms, *model.strongest(rows, values, code, _MAX_EVIDENCE)]
+                terms = [*terms, *model.strongest(rows, values, weights, code, _MAX_EVIDENCE)]
+            # Valid by construction: codes and labels are checked once, by ``build_tagger``.
             tags.append(
-                TopicTag(
+                TopicTag.model_construct(
                     code=code,
                     name=self._name(code, language),
                     relevance=relevance[code],
@@ -456,6 +466,7 @@ def build_tagger(
                 raise TopicsFileError(f"topic {code!r}: not an IPTC code nor 'scheme:name'")
             labels = topic.get("label", {})
             custom_labels[code] = dict(labels) if isinstance(labels, dict) else {"en": str(labels)}
+            _check_custom(code, custom_labels[code])
             parent = topic.get("broader")
             if parent is not None:
                 if parent not in vocabulary.labels:
@@ -495,6 +506,17 @@ def build_tagger(
         starts,
         prefixes,
     )
+
+
+def _check_custom(code: str, labels: Mapping[str, object]) -> None:
+    """A custom topic's code and every label it may be named by fit a ``TopicTag``, so that
+    tagging never has to validate one."""
+    try:
+        TopicTag(code=code, name=code, relevance=0)
+    except ValidationError as error:
+        raise TopicsFileError(f"topic {code!r}: {error}") from error
+    if not all(isinstance(label, str) for label in labels.values() if label):
+        raise TopicsFileError(f"topic {code!r}: labels must be strings")
 
 
 def bundled_lexicon() -> dict[str, dict[str, list[str]]]:
