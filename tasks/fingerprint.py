@@ -12,13 +12,15 @@ from hashlib import blake2b
 
 import numpy as np
 
-from tasks.text import TokenCache, tokens
+from tasks.text import TokenCache, token_words, tokens
 
 _WORD = re.compile(r"\w+")
 _BITS = 64
 _SHINGLE = 3
 #: Rows summed per pass in uint64 byte lanes: a lane holds up to 255.
 _LANE_ROWS = 255
+#: A word's hash, and the word count of the token it opens (0 for the token's other words).
+_RECORD = np.dtype([("hash", ">u8"), ("words", "<u4")])
 #: SplitMix64's multipliers (Steele, Lea and Flood 2014).
 _MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 #: Hamming distance at or under which two SimHashes are the same story (Manku et al. 2007).
@@ -50,17 +52,26 @@ def _token_hashes(token: bytes) -> bytes:
     return b"".join(map(_WORD_HASH.__getitem__, _WORD.findall(folded)))
 
 
+def _token_records(token: bytes) -> bytes:
+    """One ``_RECORD`` per word hash of the token, the first carrying the token's word count
+    (a token with words has a word hash: every ``\\w`` character case-folds to some)."""
+    hashes = _token_hashes(token)
+    first = token_words(token).to_bytes(4, "little")
+    return b"".join(
+        hashes[at : at + 8] + (first if at == 0 else bytes(4)) for at in range(0, len(hashes), 8)
+    )
+
+
 #: Kept per process: articles share most of their words, and most of their tokens (a word
 #: with the punctuation around it), so each is hashed about once per worker, not per article.
 _WORD_HASH: TokenCache[str, bytes] = TokenCache(_blake2b_64)
-_TOKEN_HASHES: TokenCache[bytes, bytes] = TokenCache(_token_hashes)
+_TOKEN_RECORDS: TokenCache[bytes, bytes] = TokenCache(_token_records)
 
 
-def _word_hashes(pieces: list[bytes]) -> np.ndarray:
-    """The 64-bit hash of every ``\\w+`` word of the case-folded text, in order: the words
-    of its tokens (``tasks.text.tokens``) one after the other."""
-    joined = b"".join(map(_TOKEN_HASHES.__getitem__, pieces))
-    return np.frombuffer(joined, dtype=">u8").astype(np.uint64)
+def _records(pieces: list[bytes]) -> np.ndarray:
+    """The ``_RECORD`` of every ``\\w`` word of the case-folded text, in order: the words of
+    its tokens (``tasks.text.tokens``) one after the other, found with one lookup a token."""
+    return np.frombuffer(b"".join(map(_TOKEN_RECORDS.__getitem__, pieces)), dtype=_RECORD)
 
 
 def _shingle_hashes(hashes: np.ndarray) -> np.ndarray:
@@ -91,20 +102,24 @@ def _majority_bits(values: np.ndarray) -> int:
 
 def simhash(text: str) -> str:
     """64-bit SimHash over word 3-shingles of the case-folded text, as 16 hex digits."""
-    return simhash_tokens(tokens(text))
+    return word_count_and_simhash(tokens(text))[1]
 
 
-def simhash_tokens(pieces: list[bytes]) -> str:
-    """``simhash`` of the text whose ``tasks.text.tokens`` are ``pieces``.
+def word_count_and_simhash(pieces: list[bytes]) -> tuple[int, str]:
+    """The word count (``\\w+`` with inner apostrophes and hyphens, ``tasks.text.token_words``
+    token by token) and the ``simhash`` of the text whose ``tasks.text.tokens`` are ``pieces``.
 
-    Each distinct token is hashed once per process and the shingles' hashes are combined
-    from the words' with numpy, so the cost grows with the article's tokens, not with a
-    hash per word or shingle. The bit votes are counted over all shingles at once.
+    Each distinct token is looked up once per process, its word count and word hashes
+    together, and the shingles' hashes are combined from the words' with numpy, so the cost
+    grows with the article's tokens, not with a hash per word or shingle. The bit votes are
+    counted over all shingles at once.
     """
-    hashes = _word_hashes(pieces)
-    if not len(hashes):
-        return f"{0:016x}"
-    return f"{_majority_bits(_shingle_hashes(hashes)):016x}"
+    records = _records(pieces)
+    words = int(records["words"].sum())
+    if not len(records):
+        return words, f"{0:016x}"
+    hashes = records["hash"].astype(np.uint64)
+    return words, f"{_majority_bits(_shingle_hashes(hashes)):016x}"
 
 
 def hamming(a: str, b: str) -> int:

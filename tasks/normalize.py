@@ -6,14 +6,14 @@ from celery import shared_task
 
 from schemas import ArticleRef, IngestedArticle, NormalizedArticle, RemovedBlock
 from tasks.errors import PermanentError
-from tasks.fingerprint import content_sha256, simhash_tokens
+from tasks.fingerprint import content_sha256, word_count_and_simhash
 from tasks.formats import READERS
 from tasks.formats.sanitize import body_html
 from tasks.formats.urls import absolute, canonical_url
 from tasks.language import detect_language
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
-from tasks.text import clean_line, reading_minutes, repair, tokens, word_count
+from tasks.text import clean_line, reading_minutes, repair, tokens
 
 #: Separators publishers put between a title and their name in ``<title>``.
 _TITLE_SEPARATORS = ("|", " - ", " – ", " — ", " :: ")
@@ -48,8 +48,7 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
     body = "\n\n".join(paragraphs)
     language, confidence = detect_language(f"{headline}\n{body}")
     url = submission.url or found.url
-    pieces = tokens(body)
-    words = word_count(pieces)
+    words, simhash = word_count_and_simhash(tokens(body))
     return NormalizedArticle(
         **dict(article),
         headline=headline,
@@ -68,7 +67,7 @@ def normalize(article: IngestedArticle) -> NormalizedArticle:
         removed_blocks=_unique(found.removed),
         image_refs=list(dict.fromkeys(filter(None, (absolute(r, url) for r in found.image_refs)))),
         content_sha256=content_sha256(headline, body),
-        simhash=simhash_tokens(pieces),
+        simhash=simhash,
         word_count=words,
         reading_minutes=reading_minutes(words),
     )

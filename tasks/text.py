@@ -223,12 +223,11 @@ def tokens(text: str) -> list[bytes]:
     return text.encode().translate(_CUTS_TO_SPACES).split()
 
 
-def _token_words(token: bytes) -> int:
+def token_words(token: bytes) -> int:
+    """Words (``\\w+`` with inner apostrophes and hyphens) of one of a text's ``tokens``: the
+    text's word count is the sum over its tokens (``tasks.fingerprint`` keeps them)."""
     text = token.decode()
     return 1 if text.isalnum() else len(_WORD.findall(text))
-
-
-_TOKEN_WORDS: TokenCache[bytes, int] = TokenCache(_token_words)
 
 
 def clean_blocks(text: str) -> list[str]:
@@ -237,23 +236,19 @@ def clean_blocks(text: str) -> list[str]:
     single line with no other whitespace than single spaces is already folded.
 
     Quiet text has no character that is not printable but the line feed, so when its only
-    line feeds are those between blocks (most texts), every block is such a line.
+    line feeds, but at either end, are those between blocks (most texts), every block is
+    such a line.
     """
     cleaned = clean(text)
-    pieces = cleaned.split("\n\n")
-    if _quiet(cleaned) and cleaned.count("\n") == 2 * len(pieces) - 2:
+    core = cleaned.strip("\n")
+    pieces = core.split("\n\n")
+    if _quiet(cleaned) and core.count("\n") == 2 * len(pieces) - 2:
         return list(filter(str.strip, pieces))
     return [
         block if block.isprintable() else " ".join(block.split())
-        for block in pieces
+        for block in cleaned.split("\n\n")
         if block.strip()
     ]
-
-
-def word_count(pieces: list[bytes]) -> int:
-    """Words (``\\w+`` with inner apostrophes and hyphens) of the text whose ``tokens`` are
-    ``pieces``; each distinct token is counted once per process."""
-    return sum(map(_TOKEN_WORDS.__getitem__, pieces))
 
 
 def reading_minutes(words: int) -> int:

@@ -68,7 +68,7 @@ def test_simhash_is_its_definition(text: str) -> None:
 
 
 def test_tokens_are_cut_where_no_word_is() -> None:
-    """What ``_word_hashes`` relies on to find words token by token: no cut character is a
+    """What ``_records`` relies on to find words token by token: no cut character is a
     word character or a joiner, and each is its own case fold; and ``\\w`` is what the
     ``isalnum`` shortcuts take it for, on every code point."""
     cuts = _CUTS + " \t\n\r\x0b\x0c"
@@ -78,6 +78,14 @@ def test_tokens_are_cut_where_no_word_is() -> None:
     for code in range(sys.maxunicode + 1):
         char = chr(code)
         assert (word.match(char) is not None) == (char.isalnum() or char == "_"), hex(code)
+
+
+def test_every_word_character_case_folds_to_one() -> None:
+    """Why a token's word count always has a word hash's record to ride on."""
+    word = re.compile(r"\w")
+    for code in range(sys.maxunicode + 1):
+        if word.match(chr(code)):
+            assert word.search(chr(code).casefold()), hex(code)
 
 
 @settings(max_examples=1000, deadline=None)
