@@ -231,7 +231,7 @@ class Tagger:
             found = self.columns[language] = _Columns(longest, self.models.get(language), language)
         return found
 
-    def _hits(self, head: Reading, body: Reading, language: str) -> dict[str, list]:
+    def _hits(self, head: Reading, body: Reading, language: str) -> dict[str, tuple[float, str]]:
         """Lexicon phrases (up to five lemmas) found in headline and body: per phrase, its
         weighted count and first wording, in the order they first appear.
 
@@ -259,15 +259,13 @@ class Tagger:
             )
         hits.sort()
         written = lexemes.tokens
-        found: dict[str, list] = {}
-        for start, length, key, weight in hits:
-            entry = found.get(key)
-            if entry is None:
-                surface = " ".join(map(written.__getitem__, words[start : start + length].tolist()))
-                found[key] = [weight, surface.casefold()]
-            else:
-                entry[0] += weight
-        return found
+        # Each phrase is one hit (a lemma starts one-word or longer phrases, never both), so
+        # its wording is the words at that hit, gathered for all hits at once.
+        grams = windows(words, np.array([hit[0] for hit in hits], np.int64), _MAX_PHRASE)
+        return {
+            key: (weight, " ".join(map(written.__getitem__, gram[:length])).casefold())
+            for (_, length, key, weight), gram in zip(hits, grams, strict=True)
+        }
 
     @staticmethod
     def _single_hits(
