@@ -10,7 +10,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable
-from functools import cache, cached_property
+from functools import cache
 from importlib import resources
 from itertools import repeat
 
@@ -210,30 +210,20 @@ def lexemes(language: str) -> Lexemes:
 
 
 class Reading:
-    """A text tokenized and lemmatized once, shared by the tagger and keyword extraction."""
+    """A text tokenized and lemmatized once, shared by the tagger and keyword extraction.
+
+    Both use every array, so they are computed at once: as a ``cached_property`` each
+    cost some 2 µs more at its first use, about 1 % of the stage for an article's six.
+    """
 
     def __init__(self, text: str, table: Lexemes) -> None:
         self.text = text
         self.lexemes = table
         #: Token ids: words as written and runs of break characters, in order.
-        self.ids = self.lexemes.read(text)
-
-    @cached_property
-    def breaks(self) -> np.ndarray:
-        return self.lexemes.is_break[self.ids]
-
-    @cached_property
-    def lemma_ids(self) -> np.ndarray:
-        return self.lexemes.lemma_of[self.ids]
-
-    @cached_property
-    def word_ids(self) -> np.ndarray:
-        """The words alone (no breaks)."""
-        return self.ids[~self.breaks]
-
-    @cached_property
-    def word_lemma_ids(self) -> np.ndarray:
-        return self.lexemes.lemma_of[self.word_ids]
+        self.ids = table.read(text)
+        #: The words alone (no breaks), and their lemmas.
+        self.word_ids = self.ids[~table.is_break[self.ids]]
+        self.word_lemma_ids = table.lemma_of[self.word_ids]
 
 
 def read(text: str, language: str) -> Reading:
