@@ -271,12 +271,13 @@ class Tagger:
     def _single_hits(
         starts: list[int], lemmas: list[int], headline: int, names: list[str]
     ) -> list[tuple[int, int, str, float]]:
-        """One-word terms: each at its first position, counted at C level (few per article)."""
+        """One-word terms: each at its first position, counted at C level (few per article;
+        ``get``, as a missing count through ``Counter.__missing__`` is a Python call)."""
         first = dict(zip(reversed(lemmas), reversed(starts), strict=True))
         split = bisect.bisect_left(starts, headline)
         head, body = Counter(lemmas[:split]), Counter(lemmas[split:])
         return [
-            (start, 1, names[lemma], _HEADLINE_WEIGHT * head[lemma] + body[lemma])
+            (start, 1, names[lemma], _HEADLINE_WEIGHT * head.get(lemma, 0) + body.get(lemma, 0))
             for lemma, start in first.items()
         ]
 
