@@ -33,7 +33,7 @@ from tasks.images.metadata import (
     blurhash_of,
     dominant_color,
     flat_blurhash,
-    look,
+    look_copy,
     perceptual_hash,
 )
 from tasks.images.renditions import (
@@ -210,7 +210,7 @@ def test_saliency_finds_the_detailed_part() -> None:
     assert crop_box((800, 600), 1.0, point)[2] == 800
     flat = saliency_focal_point(Image.new("RGB", (300, 200), (90, 90, 90)))
     assert flat == FocalPoint(x=0.5, y=0.5, source="center")
-    shared = look(images.photo((300, 201)))
+    shared = look_copy(images.photo((300, 201)))
     assert shared.size == (100, 67)  # the copy every description reads
     assert saliency_focal_point(shared).x > 0.55
 

@@ -1,7 +1,7 @@
 """Describe an image: dominant colour, BlurHash placeholder, perceptual hash.
 
 Every function, and the saliency of ``renditions``, reads one shared copy of the picture
-about 100 pixels a side (``look``), as it is: none of them resamples on its own.
+about 100 pixels a side (``look_copy``), as it is: none of them resamples on its own.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from PIL import Image
 
 _HASH_SIDE = 32
 _HASH_LOW = 8
-#: The short side ``look`` keeps at least, so it is 64–127 px.
+#: The short side ``look_copy`` keeps at least, so it is 64–127 px.
 LOOK_SIDE = 64
 _BASE83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
 
 
-def look(small: Image.Image) -> Image.Image:
+def look_copy(small: Image.Image) -> Image.Image:
     """The copy every description reads: ``small`` box-reduced by an integer factor (a
     300×201 pyramid level becomes 100×67 in 0.1 ms; each resample of its own cost 0.3)."""
     factor = max(1, min(small.size) // LOOK_SIDE)

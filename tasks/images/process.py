@@ -22,7 +22,7 @@ from tasks.images.metadata import (
     blurhash_of,
     dominant_color,
     flat_blurhash,
-    look,
+    look_copy,
     perceptual_hash,
 )
 from tasks.images.renditions import (
@@ -98,7 +98,7 @@ def render_image(
     """Decode, describe and render one fetched image."""
     decoded = decode(data, config.max_pixels, config.min_side, config.renditions)
     pyramid = Pyramid(decoded.image, decoded.pixels)
-    small = look(pyramid.small(_SMALL_SIDE))
+    small = look_copy(pyramid.small(_SMALL_SIDE))
     point = focal or saliency_focal_point(small)
     digest = hashlib.sha256(data).hexdigest()
     rendered = [(spec, render(pyramid, spec, point)) for spec in config.renditions]
