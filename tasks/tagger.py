@@ -197,8 +197,8 @@ class Tagger:
     lineages: dict[str, list[str]] = field(default_factory=dict)
     #: ``_Columns`` per language, filled as languages are met.
     columns: dict[str, _Columns] = field(default_factory=dict)
-    #: ``_targets`` per language and lexicon phrase, filled as phrases are met.
-    targets: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: ``_targets`` per language, then lexicon phrase, filled as phrases are met.
+    targets: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def _lineage(self, code: str) -> list[str]:
         """The concept and everything above it, custom parents included."""
@@ -320,20 +320,20 @@ class Tagger:
 
     def _targets(self, key: str, language: str) -> tuple[str, ...]:
         """Every concept a lexicon phrase counts for, in order, broader concepts included."""
-        found = self.targets.get((language, key))
-        if found is None:
-            codes = self._lexicon(language)[key]
-            found = tuple(target for code in codes for target in self._lineage(code))
-            self.targets[language, key] = found
-        return found
+        codes = self._lexicon(language)[key]
+        return tuple(target for code in codes for target in self._lineage(code))
 
     def _evidence(self, readings: tuple[Reading, Reading], language: str) -> _Evidence:
         found = self._hits(*readings, language)
         evidence = _Evidence()
         scores, terms = evidence.scores, evidence.terms
+        known = self.targets.setdefault(language, {})  # looked up inline: a call per phrase
         for key, (weight, surface) in found.items():
             score = min(weight, _TERM_CAP)
-            for target in self._targets(key, language):
+            targets = known.get(key)
+            if targets is None:
+                targets = known[key] = self._targets(key, language)
+            for target in targets:
                 scores[target] += score
                 shown = terms[target]
                 # Only the first _MAX_EVIDENCE distinct wordings are ever shown.
@@ -362,7 +362,7 @@ class Tagger:
         head, text = readings or (read(headline, language), read(body, language))
         evidence = self._evidence((head, text), language)
         tops = self.top_level
-        total = sum(evidence.scores.get(code, 0.0) for code in tops) + _LEXICON_PRIOR
+        total = sum(map(evidence.scores.get, tops, itertools.repeat(0.0))) + _LEXICON_PRIOR
         probabilities = {code: evidence.scores.get(code, 0.0) / total for code in tops}
         model = self.models.get(language)
         if model is not None:
@@ -386,7 +386,7 @@ class Tagger:
         for code, score in evidence.scores.items():
             if code in relevance or score < _MIN_DEEP or code not in self.emitted:
                 continue
-            top = self._lineage(code)[-1]
+            top = (self.lineages.get(code) or self._lineage(code))[-1]
             if top in relevance:
                 deeper.append((round(relevance[top] * score / (score + _MIN_DEEP)), code))
             elif code in self.custom_labels or code in self.custom_parents:
