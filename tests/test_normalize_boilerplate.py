@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from schemas import RelatedLink, RemovedBlock
 from schemas.article import RemovedKind
 from tasks.formats.boilerplate import (
+    _BANNER_BYTES,
     _BANNER_WORDS,
     _CASE_EXCEPTIONS,
     _INLINE_LEADS,
     _INLINE_RELATED,
     _MAX_BANNER_CHARS,
     _PATTERNS,
+    _SHARE_WORDS,
     PLACEHOLDERS,
     RELATED_MARKERS,
     _related,
@@ -131,6 +133,10 @@ _BLOCK_FRAGMENTS = [
     "lire aussi : la réforme",
     "Lesen Sie auch",
     "ſee also: x",
+    "À LIRE AUSSI : x",
+    "MÁS INFORMACIÓN: x",
+    "BOÎTE mail",
+    "coo\u212aies",
     "İmage",
     "Image",
     "Advertisement",
@@ -168,3 +174,26 @@ def test_inline_leads_are_found_lower_cased_but_for_the_case_exceptions() -> Non
     }
     assert found <= set(_CASE_EXCEPTIONS.pattern.strip("[]"))
     assert all(any(word in char.lower() for word in _BANNER_WORDS) for char in found)
+
+
+def test_the_scan_finds_what_lower_case_hides_from_bytes() -> None:
+    """Every character whose ``str.lower`` (or re.IGNORECASE match) differs from what
+    ``bytes.lower`` makes of its UTF-8, and that a banner word, share word or inline lead
+    may use, holds one of the bytes the scan looks for; so do the non-ASCII banner words."""
+    letters = set("".join([*_BANNER_WORDS, *_SHARE_WORDS]))  # looked for in str.lower
+    lead_letters = set("".join(_INLINE_LEADS))  # matched with re.IGNORECASE
+    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    lowered_otherwise = {
+        char
+        for char in every
+        if char.lower().encode() != char.encode().lower() and letters & set(char.lower())
+    }
+    matched_otherwise = {
+        char
+        for letter in lead_letters
+        for char in re.findall(re.escape(letter), every, re.IGNORECASE)
+        if char.encode().lower() not in (letter.encode(), letter.upper().encode())
+    }
+    non_ascii_words = {word for word in _BANNER_WORDS if not word.isascii()}
+    for text in lowered_otherwise | matched_otherwise | non_ascii_words:
+        assert any(found in text.encode() for found in _BANNER_BYTES if not found.isascii()), text
