@@ -384,12 +384,13 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
             if kind == _SHORT:
                 short.append((name, resolvable, at + inner))
                 continue
-            counts[kind][name] += 1
+            found_kind = counts[kind]
+            found_kind[name] = found_kind.get(name, 0) + 1  # not Counter's Python __missing__
             first_seen.setdefault(name, at + inner)
     surnames: dict[str, str] = {}
     for name, _ in people.most_common():
         surnames.setdefault(name.split()[-1], name)
-    given = Counter(name.split()[0] for name in people)
+    given = Counter([name.split()[0] for name in people])
     for name in people:
         if given[name.split()[0]] == 1:  # "Sir Anthony" is the article's only Anthony
             surnames.setdefault(name.split()[0], name)
@@ -402,7 +403,12 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
             first_seen.setdefault(name, position)
 
     def ranked(found: Counter[str]) -> list[str]:
-        order = sorted(found, key=lambda name: (-found[name], first_seen.get(name, 0)))
-        return order[:_MAX_EACH]
+        """Most mentioned first, then first seen, then as met: sorted as tuples, as a key
+        function is a Python call per name."""
+        keyed = [
+            (-count, first_seen.get(name, 0), index, name)
+            for index, (name, count) in enumerate(found.items())
+        ]
+        return [name for *_, name in sorted(keyed)[:_MAX_EACH]]
 
     return Entities(ranked(people), ranked(counts[_ORGANISATION]), ranked(counts[_PLACE]))

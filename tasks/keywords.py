@@ -255,10 +255,10 @@ def _ranked(
     threshold = np.partition(score, len(score) - limit)[len(score) - limit]
     chosen = (score >= threshold).nonzero()[0]
     starts = first[chosen]
-    keys = (
+    keys = [
         tuple(map(names.__getitem__, gram[:k]))
         for gram, k in zip(windows(ids, starts, _MAX_WORDS), size[chosen].tolist(), strict=True)
-    )
+    ]
     best = list(zip(score[chosen].tolist(), keys, starts.tolist(), strict=True))
     return sorted(best, reverse=True)[:limit]
 

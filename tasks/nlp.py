@@ -84,7 +84,9 @@ class Lexemes:
     def _piece(self, chunk: str) -> int:
         found = self.pieces.get(chunk)
         if found is None:
-            ids = np.array([self.token(token) for token in _READ.findall(chunk)], np.int64)
+            known = self.token_ids  # most of a new piece's tokens are not new
+            tokens = _READ.findall(chunk)
+            ids = np.array([known[t] if t in known else self.token(t) for t in tokens], np.int64)
             found = self.pieces[chunk] = self._piece_size.size
             self._piece_size.append(len(ids))
             self._piece_start.append(self._piece_tokens.size)

@@ -373,14 +373,16 @@ class Tagger:
                     lexical = probabilities.get(code, 0.0)
                     probabilities[code] = _MODEL_SHARE * p + (1 - _MODEL_SHARE) * lexical
         best = max(probabilities.values(), default=0.0)
-        kept = sorted(
-            (
-                code
-                for code, p in probabilities.items()
-                if p >= _MIN_TOP or (p == best and p >= _MIN_BEST)
-            ),
-            key=lambda code: (-probabilities[code], code),
-        )
+        kept = [
+            code
+            for _, code in sorted(
+                [
+                    (-p, code)
+                    for code, p in probabilities.items()
+                    if p >= _MIN_TOP or (p == best and p >= _MIN_BEST)
+                ]
+            )
+        ]
         relevance = {code: round(100 * probabilities[code]) for code in kept}
         deeper: list[tuple[int, str]] = []
         for code, score in evidence.scores.items():
