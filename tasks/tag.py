@@ -19,17 +19,20 @@ def tag(article: NormalizedArticle, tagger: Tagger) -> TaggedArticle:
     readings = (read(headline, language), read(body, language))  # tokens and lemmas, once
     entities = extract_entities(headline, body, language)
     names = [*entities.people, *entities.organisations, *entities.places]
-    # Every part is valid already (the normalized article, validated TopicTags, lists of
-    # strings): validating the whole article again cost 1.5 % of the stage.
-    return TaggedArticle.model_construct(
-        **dict(article),
-        subjects=tagger.tag(headline, body, language, readings),
-        people=entities.people,
-        organisations=entities.organisations,
-        places=entities.places,
-        keywords=extract_keywords(
-            headline, body, language, tagger.rarity(language), names, readings
-        ),
+    # The article's fields as stored (already valid models), not dumped and rebuilt; not
+    # ``dict(article)`` either, a Python generator over the fields (8 µs, 0.6 % of the stage).
+    # Validating is cheaper than ``model_construct``, which is Python code: 9 µs against 13.
+    return TaggedArticle.model_validate(
+        {
+            **article.__dict__,
+            "subjects": tagger.tag(headline, body, language, readings),
+            "people": entities.people,
+            "organisations": entities.organisations,
+            "places": entities.places,
+            "keywords": extract_keywords(
+                headline, body, language, tagger.rarity(language), names, readings
+            ),
+        }
     )
 
 

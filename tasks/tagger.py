@@ -20,14 +20,12 @@ import itertools
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from pydantic import ValidationError
 
 from schemas import TopicTag
 from tasks.keywords import Rarity
@@ -400,9 +398,8 @@ class Tagger:
             terms = evidence.terms.get(code, [])
             if model is not None and len(rows) and code in model.classes:
                 terms = [*terms, *model.strongest(rows, values, weights, code, _MAX_EVIDENCE)]
-            # Valid by construction: codes and labels are checked once, by ``build_tagger``.
             tags.append(
-                TopicTag.model_construct(
+                TopicTag(
                     code=code,
                     name=self._name(code, language),
                     relevance=relevance[code],
@@ -467,7 +464,6 @@ def build_tagger(
                 raise TopicsFileError(f"topic {code!r}: not an IPTC code nor 'scheme:name'")
             labels = topic.get("label", {})
             custom_labels[code] = dict(labels) if isinstance(labels, dict) else {"en": str(labels)}
-            _check_custom(code, custom_labels[code])
             parent = topic.get("broader")
             if parent is not None:
                 if parent not in vocabulary.labels:
@@ -507,17 +503,6 @@ def build_tagger(
         starts,
         prefixes,
     )
-
-
-def _check_custom(code: str, labels: Mapping[str, object]) -> None:
-    """A custom topic's code and every label it may be named by fit a ``TopicTag``, so that
-    tagging never has to validate one."""
-    try:
-        TopicTag(code=code, name=code, relevance=0)
-    except ValidationError as error:
-        raise TopicsFileError(f"topic {code!r}: {error}") from error
-    if not all(isinstance(label, str) for label in labels.values() if label):
-        raise TopicsFileError(f"topic {code!r}: labels must be strings")
 
 
 def bundled_lexicon() -> dict[str, dict[str, list[str]]]:

@@ -138,8 +138,6 @@ def test_custom_topics_file_adds_topics_and_terms(tmp_path: Path) -> None:
         {"code": "acme:x", "broader": "medtop:99999999", "terms": {"en": ["x"]}},
         {"code": "medtop:99999999", "terms": {"en": ["x"]}},
         {"code": "acme:x", "terms": ["x"]},
-        {"code": "acme:two words", "terms": {"en": ["x"]}},
-        {"code": "acme:x", "label": {"en": 5}, "terms": {"en": ["x"]}},
     ],
 )
 def test_custom_topics_file_errors_are_reported(tmp_path: Path, topic: dict[str, object]) -> None:
