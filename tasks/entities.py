@@ -403,12 +403,7 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
             first_seen.setdefault(name, position)
 
     def ranked(found: Counter[str]) -> list[str]:
-        """Most mentioned first, then first seen, then as met: sorted as tuples, as a key
-        function is a Python call per name."""
-        keyed = [
-            (-count, first_seen.get(name, 0), index, name)
-            for index, (name, count) in enumerate(found.items())
-        ]
-        return [name for *_, name in sorted(keyed)[:_MAX_EACH]]
+        order = sorted(found, key=lambda name: (-found[name], first_seen.get(name, 0)))
+        return order[:_MAX_EACH]
 
     return Entities(ranked(people), ranked(counts[_ORGANISATION]), ranked(counts[_PLACE]))

@@ -257,13 +257,12 @@ class Tagger:
             )
         hits.sort()
         written = lexemes.tokens
-        # Each phrase is one hit (a lemma starts one-word or longer phrases, never both), so
-        # its wording is the words at that hit, gathered for all hits at once.
-        grams = windows(words, np.array([hit[0] for hit in hits], np.int64), _MAX_PHRASE)
-        return {
-            key: (weight, " ".join(map(written.__getitem__, gram[:length])).casefold())
-            for (_, length, key, weight), gram in zip(hits, grams, strict=True)
-        }
+        # Each phrase is one hit (a lemma starts one-word or longer phrases, never both).
+        found: dict[str, tuple[float, str]] = {}
+        for start, length, key, weight in hits:
+            surface = " ".join(map(written.__getitem__, words[start : start + length].tolist()))
+            found[key] = (weight, surface.casefold())
+        return found
 
     @staticmethod
     def _single_hits(
@@ -371,16 +370,14 @@ class Tagger:
                     lexical = probabilities.get(code, 0.0)
                     probabilities[code] = _MODEL_SHARE * p + (1 - _MODEL_SHARE) * lexical
         best = max(probabilities.values(), default=0.0)
-        kept = [
-            code
-            for _, code in sorted(
-                [
-                    (-p, code)
-                    for code, p in probabilities.items()
-                    if p >= _MIN_TOP or (p == best and p >= _MIN_BEST)
-                ]
-            )
-        ]
+        kept = sorted(
+            (
+                code
+                for code, p in probabilities.items()
+                if p >= _MIN_TOP or (p == best and p >= _MIN_BEST)
+            ),
+            key=lambda code: (-probabilities[code], code),
+        )
         relevance = {code: round(100 * probabilities[code]) for code in kept}
         deeper: list[tuple[int, str]] = []
         for code, score in evidence.scores.items():
