@@ -23,6 +23,7 @@ from tasks.nlp import (
     PairIndex,
     Reading,
     read,
+    runs,
     stopwords,
     windows,
 )
@@ -180,8 +181,7 @@ def _phrases(text: _Words, language: str) -> _Phrases:
     """Phrases of up to three words that neither start nor end with a stopword.
 
     Each phrase is a number (its lemma ids in base ``n``, offset by size so that sizes never
-    collide), and one stable sort groups them all (``np.unique`` with its index, inverse and
-    counts did more work than the groups need).
+    collide), and one stable sort groups them all (``runs``).
     """
     ids = text.keys
     kind = _kinds(language).of(text.lexemes)[ids]
@@ -202,19 +202,14 @@ def _phrases(text: _Words, language: str) -> _Phrases:
         ]
     )
     sizes = np.repeat(np.array([1, 2, 3]), [len(singles), len(pairs), len(triples)])
-    order = codes.argsort(kind="stable")
-    ordered = codes[order]
-    new = np.empty(len(codes), np.bool_)
-    new[:1] = True
-    new[1:] = ordered[1:] != ordered[:-1]
-    groups = new.nonzero()[0]
+    order, groups, occurrences = runs(codes)
     first = order[groups]  # each phrase's first occurrence, as the sort is stable
     occurring = starts[order]
     return _Phrases(
         sizes[first],
         starts[first],
         np.add.reduceat(text.weight[occurring], groups),
-        np.subtract(np.append(groups[1:], len(codes)), groups),
+        occurrences,
         np.logical_or.reduceat(text.capital[occurring], groups),
     )
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from schemas import TopicTag
 from tasks.keywords import Rarity
-from tasks.nlp import LemmaColumn, PairIndex, Reading, phrase_key, read, stopwords, windows
+from tasks.nlp import LemmaColumn, PairIndex, Reading, phrase_key, read, runs, stopwords, windows
 from tasks.vocabulary import Vocabulary, load_vocabulary
 
 _HEADLINE_WEIGHT = 2.0
@@ -75,9 +75,10 @@ class LinearModel:
         if not len(known):
             return np.zeros(len(self.classes)), known, np.zeros(0), np.zeros((0, 0))
         # First-seen order, as the dot product's sum order fixes the last bits of the logits.
-        unique, first, counts = np.unique(known, return_index=True, return_counts=True)
+        ordered, starts, counts = runs(known)
+        first = ordered[starts]
         order = first.argsort()
-        rows = unique[order]
+        rows = known[first[order]]
         values = (1.0 + np.log(counts[order].astype(np.float64))) * self.idf[rows]
         values /= math.sqrt(values.dot(values))  # np.linalg.norm's own sum, without its checks
         weights = self.wide[rows]
