@@ -257,7 +257,9 @@ def _suspects(texts: list[str]) -> list[int]:
     if lowered.count(b"\n") != len(texts) + 1:
         return list(range(len(texts)))
     starts = [match.start() for match in _AT_BLOCK_START.finditer(lowered)]
-    starts += (at for word in _BANNER_BYTES for at in _occurrences(lowered, word))
+    starts += (
+        at for word in _BANNER_BYTES if word in lowered for at in _occurrences(lowered, word)
+    )
     stops = lowered.translate(None, _NOT_STOPS)
     return sorted({*_blocks_at(lowered, starts), *_blocks_at(stops, _occurrences(stops, b"\n\n"))})
 
