@@ -197,3 +197,10 @@ def test_the_scan_finds_what_lower_case_hides_from_bytes() -> None:
     non_ascii_words = {word for word in _BANNER_WORDS if not word.isascii()}
     for text in lowered_otherwise | matched_otherwise | non_ascii_words:
         assert any(found in text.encode() for found in _BANNER_BYTES if not found.isascii()), text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=8))
+def test_sift_looks_at_every_block_that_is_not_article_text_on_any_text(texts: list[str]) -> None:
+    got = sift([Block(text) for text in texts], Extracted())
+    assert got == reference_sift([Block(text) for text in texts], Extracted())
