@@ -106,7 +106,8 @@ RELATED_MARKERS = frozenset(
         "lo más leído",
     }
 )
-#: A one-line pointer to another article inside the body: ``Read more: <title>``.
+#: A one-line pointer to another article inside the body (``Read more: <title>``) and the
+#: words it starts with.
 _INLINE_LEADS = (
     "read more", "read also", "see also", "related", "more", "lire aussi", "à lire aussi",
     "lire également", "voir aussi", "à voir aussi", "lesen sie auch", "mehr zum thema",
