@@ -446,13 +446,14 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
             found_kind = counts[kind]
             found_kind[name] = found_kind.get(name, 0) + times  # not Counter's __missing__
             first_seen.setdefault(name, at + inner)
+    words = {name: name.split() for name in people}
     surnames: dict[str, str] = {}
     for name, _ in people.most_common():
-        surnames.setdefault(name.split()[-1], name)
-    given = Counter([name.split()[0] for name in people])
-    for name in people:
-        if given[name.split()[0]] == 1:  # "Sir Anthony" is the article's only Anthony
-            surnames.setdefault(name.split()[0], name)
+        surnames.setdefault(words[name][-1], name)
+    given = Counter([split[0] for split in words.values()])
+    for name, split in words.items():
+        if given[split[0]] == 1:  # "Sir Anthony" is the article's only Anthony
+            surnames.setdefault(split[0], name)
     for name, resolvable, position, times in short:
         full = surnames.get(name)
         if full is not None:
