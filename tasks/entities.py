@@ -53,6 +53,9 @@ _COMMON_ACRONYMS = _CUES["common_acronyms"]
 _QUALIFIER = re.compile(r"^\w{3,}(?:ian|ese|ish)$|-based$")
 _SENTENCE_END = re.compile(r"[.!?…«»\"“”\n]\s*$")
 _MAX_EACH = 10
+#: Texts up to this length (headlines) are read region by region: counting regions first
+#: costs a dozen calls more than it saves on a few regions.
+_SHORT_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,8 @@ def _mentions(text: str, offset: int, language: str, stop: frozenset[str]) -> li
     once each (a third of the occurrences on the text corpus); only those whose reading depends
     on a sentence start are looked at one by one.
     """
+    if len(text) <= _SHORT_TEXT:  # a headline: fewer calls region by region
+        return _each_region(text, offset, language, stop)
     regions = _regions("fr" if language == "fr" else "*")
     matches = list(regions.finditer(text))
     starts = list(map(re.Match.start, matches))
@@ -204,8 +209,8 @@ def _at(mentions: _Read, initial: bool) -> tuple[_Found, ...]:
 
 
 def _each_region(text: str, offset: int, language: str, stop: frozenset[str]) -> list[_Occurrences]:
-    """``_mentions`` region by region, for a text where a region may start inside a word
-    ("iPhone", "anti-Trump"): the search then starts again from the next character."""
+    """``_mentions`` region by region, for short texts and where a region may start inside a
+    word ("iPhone", "anti-Trump"): the search then starts again from the next character."""
     found: list[_Occurrences] = []
     regions = _regions("fr" if language == "fr" else "*")
     position = 0
