@@ -66,6 +66,10 @@ class Lexemes:
     def read(self, text: str) -> np.ndarray:
         """The token ids of ``text``: its pieces' ids at C level, then numpy lays out their
         tokens (a Python loop only over pieces never met)."""
+        return self.read_parts(text, 0)[0]
+
+    def read_parts(self, text: str, first: int) -> tuple[np.ndarray, int]:
+        """``read``, and how many of the tokens the ``first`` pieces give."""
         chunks = text.split(" ")
         pieces = np.fromiter(map(self.pieces.get, chunks, repeat(-1)), np.int64, len(chunks))
         missing = (pieces < 0).nonzero()[0]
@@ -79,7 +83,9 @@ class Lexemes:
         ends = sizes.cumsum()
         # Each token's place: its piece's first token, plus how far into the piece it is.
         offsets = np.repeat(self._piece_start.values[pieces] - (ends - sizes), sizes)
-        return self._piece_tokens.values[offsets + np.arange(len(offsets))]
+        return self._piece_tokens.values[offsets + np.arange(len(offsets))], (
+            int(ends[first - 1]) if first else 0
+        )
 
     def _piece(self, chunk: str) -> int:
         found = self.pieces.get(chunk)
@@ -231,11 +237,11 @@ class Reading:
     cost some 2 µs more at its first use, about 1 % of the stage for an article's six.
     """
 
-    def __init__(self, text: str, table: Lexemes) -> None:
+    def __init__(self, text: str, table: Lexemes, ids: np.ndarray | None = None) -> None:
         self.text = text
         self.lexemes = table
         #: Token ids: words as written and runs of break characters, in order.
-        self.ids = table.read(text)
+        self.ids = table.read(text) if ids is None else ids
         #: The words alone (no breaks), and their lemmas.
         self.word_ids = self.ids[~table.is_break[self.ids]]
         self.word_lemma_ids = table.lemma_of[self.word_ids]
@@ -244,6 +250,14 @@ class Reading:
 def read(text: str, language: str) -> Reading:
     """Tokens, lemmas and breaks of ``text``: the per-word work of the tag stage, done once."""
     return Reading(text, lexemes(language))
+
+
+def read_article(headline: str, body: str, language: str) -> tuple[Reading, Reading]:
+    """``read`` of headline and body, as one text: one lookup of the pieces and one layout
+    of their tokens rather than two (a dozen numpy calls fewer), and one table for both."""
+    table = lexemes(language)
+    ids, size = table.read_parts(f"{headline} {body}", headline.count(" ") + 1)
+    return Reading(headline, table, ids[:size]), Reading(body, table, ids[size:])
 
 
 def tokens(text: str) -> list[str]:

@@ -7,7 +7,7 @@ from celery import shared_task
 from schemas import ArticleRef, NormalizedArticle, TaggedArticle
 from tasks.entities import extract_entities
 from tasks.keywords import extract_keywords
-from tasks.nlp import read
+from tasks.nlp import read_article
 from tasks.runtime import Runtime
 from tasks.stage import StageTask, run_stage
 from tasks.tagger import Tagger
@@ -16,7 +16,7 @@ from tasks.tagger import Tagger
 def tag(article: NormalizedArticle, tagger: Tagger) -> TaggedArticle:
     """Read only headline and paragraphs: normalize keeps related teasers apart for this."""
     headline, body, language = article.headline, article.body_text, article.language
-    readings = (read(headline, language), read(body, language))  # tokens and lemmas, once
+    readings = read_article(headline, body, language)  # tokens and lemmas, once
     entities = extract_entities(headline, body, language)
     names = [*entities.people, *entities.organisations, *entities.places]
     # The article's fields as stored (already valid models), not dumped and rebuilt; not

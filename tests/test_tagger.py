@@ -266,6 +266,18 @@ def test_model_rows_found_with_numpy_are_the_training_features() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("headline", "body"),
+    [(ENGLISH_HEADLINE, ENGLISH_BODY), ("", "Un  deux. "), ("Fin ", ""), ("", ""), ("A\nB", " C")],
+)
+def test_headline_and_body_read_as_one_text_give_their_own_tokens(headline: str, body: str) -> None:
+    """``read_article`` reads both in one pass; each gets the tokens a read of its own gives."""
+    head, text = nlp.read_article(headline, body, "en")
+    for reading, alone in ((head, nlp.read(headline, "en")), (text, nlp.read(body, "en"))):
+        assert reading.ids.tolist() == alone.ids.tolist()
+        assert reading.word_lemma_ids.tolist() == alone.word_lemma_ids.tolist()
+
+
 def test_starting_the_token_tables_afresh_changes_no_output(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
