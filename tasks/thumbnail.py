@@ -15,9 +15,9 @@ from tasks.stage import StageTask, run_stage
 def thumbnail(article: TaggedArticle, config: ImageConfig) -> ThumbnailedArticle:
     """Never fails for want of an image: a refused one is reported and a card drawn instead."""
     info = describe(article, config, open_storage(config))
-    # Both parts are validated models already; validating the whole article again cost
-    # 0.03 ms, a sixth of a text article's budget for this stage.
-    return ThumbnailedArticle.model_construct(**dict(article), thumbnail=info)
+    # Validated from the fields as they are (nested models are not validated again): 6 µs,
+    # where ``model_construct(**dict(article))`` took 16, being Python code.
+    return ThumbnailedArticle.model_validate({**article.__dict__, "thumbnail": info})
 
 
 def _work(runtime: Runtime, ref: ArticleRef, tagged_json: str) -> ThumbnailedArticle:
