@@ -53,9 +53,6 @@ _COMMON_ACRONYMS = _CUES["common_acronyms"]
 _QUALIFIER = re.compile(r"^\w{3,}(?:ian|ese|ish)$|-based$")
 _SENTENCE_END = re.compile(r"[.!?…«»\"“”\n]\s*$")
 _MAX_EACH = 10
-#: Texts up to this length (headlines) are read region by region: counting regions first
-#: costs a dozen calls more than it saves on a few regions.
-_SHORT_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -136,83 +133,15 @@ _regions_read: dict[tuple[str, bool], dict[str, _Read]] = {}
 _PLACE, _ORGANISATION, _PERSON, _SHORT = "place", "organisation", "person", "short"
 
 
-#: Mentions of one region and how often it occurs, from the offset of its first occurrence.
-_Occurrences = tuple[int, tuple[_Found, ...], int]
-
-
-def _mentions(text: str, offset: int, language: str, stop: frozenset[str]) -> list[_Occurrences]:
+def _mentions(
+    text: str, offset: int, language: str, stop: frozenset[str]
+) -> list[tuple[int, tuple[_Found, ...]]]:
     """Runs of capitalised words (connectors inside, adjectives after an organisation), cleaned
-    and classified: per distinct region, its mentions, first offset in the article and count.
-
-    A region reads the same wherever it occurs, so regions are counted at C level and read
-    once each (a third of the occurrences on the text corpus); only those whose reading depends
-    on a sentence start are looked at one by one.
-    """
-    if len(text) <= _SHORT_TEXT:  # a headline: fewer calls region by region
-        return _each_region(text, offset, language, stop)
+    and classified, by region with the region's offset in the article."""
+    found: list[tuple[int, tuple[_Found, ...]]] = []
     regions = _regions("fr" if language == "fr" else "*")
-    matches = list(regions.finditer(text))
-    starts = list(map(re.Match.start, matches))
-    names = list(map(re.Match.group, matches))
-    found: list[_Occurrences] = []
-    if not offset and starts and not starts[0]:  # the article's opening region: a table apart
-        opening = _at(_region_read(names[0], language, True, stop), True)
-        if opening:
-            found.append((0, opening, 1))
-        starts, names = starts[1:], names[1:]
-    inside = starts[1:] if starts and not starts[0] else starts
-    if not _NOT_IN_WORDS.issuperset(map(text.__getitem__, map((-1).__add__, inside))):
-        return _each_region(text, offset, language, stop)  # a capital may be inside a word
+    sentence_end = _SENTENCE_END.search
     seen = _regions_read.setdefault((language, False), {})
-    firsts = dict(zip(reversed(names), reversed(starts), strict=True))
-    sentence_start: dict[str, list[tuple[_Found, ...]]] = {}
-    for name, times in Counter(names).items():
-        if name[0] > "\uffff" and not _is_capital(name[0]):
-            return _each_region(text, offset, language, stop)
-        mentions = seen.get(name)
-        if mentions is None:
-            if len(seen) > _REGIONS_MAX:
-                seen.clear()
-            mentions = seen[name] = _read_both(name, language, False, stop)
-        if isinstance(mentions, list):
-            sentence_start[name] = mentions
-        elif mentions:
-            found.append((offset + firsts[name], mentions, times))
-    if sentence_start:
-        sentence_end = _SENTENCE_END.search
-        chosen = list(map(sentence_start.__contains__, names))
-        for name, start in zip(
-            itertools.compress(names, chosen), itertools.compress(starts, chosen), strict=True
-        ):
-            initial = start == 0 or sentence_end(text, max(0, start - 3), start) is not None
-            mentions = sentence_start[name][initial]
-            if mentions:
-                found.append((offset + start, mentions, 1))
-    found.sort()  # offsets differ, so mentions are never compared
-    return found
-
-
-def _region_read(name: str, language: str, first: bool, stop: frozenset[str]) -> _Read:
-    """``_read_both`` of a region, once per process; ``first``: it opens the article."""
-    found_in = _regions_read.setdefault((language, first), {})
-    mentions = found_in.get(name)
-    if mentions is None:
-        if len(found_in) > _REGIONS_MAX:
-            found_in.clear()
-        mentions = found_in[name] = _read_both(name, language, first, stop)
-    return mentions
-
-
-def _at(mentions: _Read, initial: bool) -> tuple[_Found, ...]:
-    """A region's mentions where it starts a sentence (``initial``) or not."""
-    return mentions[initial] if isinstance(mentions, list) else mentions
-
-
-def _each_region(text: str, offset: int, language: str, stop: frozenset[str]) -> list[_Occurrences]:
-    """``_mentions`` region by region, for short texts and where a region may start inside a
-    word ("iPhone", "anti-Trump"): the search then starts again from the next character."""
-    found: list[_Occurrences] = []
-    regions = _regions("fr" if language == "fr" else "*")
     position = 0
     while position >= 0:
         restart, position = position, -1
@@ -223,11 +152,18 @@ def _each_region(text: str, offset: int, language: str, stop: frozenset[str]) ->
             ):
                 position = start + 1  # look again from the next character
                 break
-            mentions = _region_read(region.group(), language, not offset and not start, stop)
+            found_in = seen if offset or start else _regions_read.setdefault((language, True), {})
+            name = region.group()
+            mentions = found_in.get(name)
+            if mentions is None:
+                if len(found_in) > _REGIONS_MAX:
+                    found_in.clear()
+                mentions = found_in[name] = _read_both(name, language, offset + start == 0, stop)
             if isinstance(mentions, list):
-                mentions = mentions[_starts_sentence(text, start)]
+                initial = start == 0 or sentence_end(text, max(0, start - 3), start) is not None
+                mentions = mentions[initial]
             if mentions:
-                found.append((offset + start, mentions, 1))
+                found.append((offset + start, mentions))
     return found
 
 
@@ -440,16 +376,16 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     }
     people = counts[_PERSON]
     first_seen: dict[str, int] = {}
-    short: list[tuple[str, bool, int, int]] = []
-    for at, found, times in mentions:
+    short: list[tuple[str, bool, int]] = []
+    for at, found in mentions:
         for name, kind, resolvable, inner in found:
             if kind is None:
                 continue
             if kind == _SHORT:
-                short.append((name, resolvable, at + inner, times))
+                short.append((name, resolvable, at + inner))
                 continue
             found_kind = counts[kind]
-            found_kind[name] = found_kind.get(name, 0) + times  # not Counter's __missing__
+            found_kind[name] = found_kind.get(name, 0) + 1  # not Counter's Python __missing__
             first_seen.setdefault(name, at + inner)
     words = {name: name.split() for name in people}
     surnames: dict[str, str] = {}
@@ -459,12 +395,12 @@ def extract_entities(headline: str, body: str, language: str) -> Entities:
     for name, split in words.items():
         if given[split[0]] == 1:  # "Sir Anthony" is the article's only Anthony
             surnames.setdefault(split[0], name)
-    for name, resolvable, position, times in short:
+    for name, resolvable, position in short:
         full = surnames.get(name)
         if full is not None:
-            people[full] += times
+            people[full] += 1
         elif resolvable:
-            people[name] += times
+            people[name] += 1
             first_seen.setdefault(name, position)
 
     def ranked(found: Counter[str]) -> list[str]:
