@@ -72,16 +72,23 @@ def reference(text: str) -> RemovedKind | None:
     return None
 
 
-def test_case_exceptions_are_all_the_letters_re_folds_differently() -> None:
-    letters = {letter for _, words, _ in _PATTERNS for word in words for letter in word}
-    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
-    found = {
+#: Every code point but the surrogates, as one string.
+_EVERY = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+
+
+def _matched_by_ignorecase(letters: set[str]) -> set[str]:
+    """The characters re.IGNORECASE matches to one of ``letters`` that do not lower-case to it."""
+    return {
         char
         for letter in letters
-        for char in re.findall(re.escape(letter), every, re.IGNORECASE)
+        for char in re.findall(re.escape(letter), _EVERY, re.IGNORECASE)
         if char.lower() != letter
     }
-    assert found == set(_CASE_EXCEPTIONS.pattern.strip("[]"))
+
+
+def test_case_exceptions_are_all_the_letters_re_folds_differently() -> None:
+    letters = {letter for _, words, _ in _PATTERNS for word in words for letter in word}
+    assert _matched_by_ignorecase(letters) == set(_CASE_EXCEPTIONS.pattern.strip("[]"))
 
 
 @settings(max_examples=2000, deadline=None)
@@ -158,20 +165,12 @@ def test_sift_looks_at_every_block_that_is_not_article_text(texts: list[str]) ->
 
 def test_no_marker_holds_what_lowers_to_a_full_stop_or_a_comma() -> None:
     """Why a block without a full stop or a comma, lower-cased, is all the markers need."""
-    every = (chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
-    assert {char for char in every if {".", ","} & set(char.lower())} == {".", ","}
+    assert {char for char in _EVERY if {".", ","} & set(char.lower())} == {".", ","}
     assert not any("." in marker or "," in marker for marker in [*PLACEHOLDERS, *RELATED_MARKERS])
 
 
 def test_inline_leads_are_found_lower_cased_but_for_the_case_exceptions() -> None:
-    letters = {letter for lead in _INLINE_LEADS for letter in lead}
-    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
-    found = {
-        char
-        for letter in letters
-        for char in re.findall(re.escape(letter), every, re.IGNORECASE)
-        if char.lower() != letter
-    }
+    found = _matched_by_ignorecase({letter for lead in _INLINE_LEADS for letter in lead})
     assert found <= set(_CASE_EXCEPTIONS.pattern.strip("[]"))
     assert all(any(word in char.lower() for word in _BANNER_WORDS) for char in found)
 
@@ -182,16 +181,15 @@ def test_the_scan_finds_what_lower_case_hides_from_bytes() -> None:
     may use, holds one of the bytes the scan looks for; so do the non-ASCII banner words."""
     letters = set("".join([*_BANNER_WORDS, *_SHARE_WORDS]))  # looked for in str.lower
     lead_letters = set("".join(_INLINE_LEADS))  # matched with re.IGNORECASE
-    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
     lowered_otherwise = {
         char
-        for char in every
+        for char in _EVERY
         if char.lower().encode() != char.encode().lower() and letters & set(char.lower())
     }
     matched_otherwise = {
         char
         for letter in lead_letters
-        for char in re.findall(re.escape(letter), every, re.IGNORECASE)
+        for char in re.findall(re.escape(letter), _EVERY, re.IGNORECASE)
         if char.encode().lower() not in (letter.encode(), letter.upper().encode())
     }
     non_ascii_words = {word for word in _BANNER_WORDS if not word.isascii()}
