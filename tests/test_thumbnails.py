@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import stat
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -574,3 +577,18 @@ def test_local_storage_refuses_unsafe_keys(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="unsafe storage key"):
             storage.put(key, b"1", "image/jpeg")
     assert [p.name for p in tmp_path.rglob("*.jpg")] == ["x-1x1.jpg"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=oct)
+def test_stored_files_are_readable_by_all_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    """The web server serving the media directory runs as another user. The umask is read
+    when the module loads, so each umask gets a process of its own."""
+    script = (
+        "import os, sys; from pathlib import Path; os.umask(int(sys.argv[1], 8)); "
+        "from tasks.images.storage import LocalStorage; "
+        "LocalStorage(Path(sys.argv[2])).put('card/ab/x-1x1.svg', b'<svg/>', 'image/svg+xml')"
+    )
+    subprocess.run([sys.executable, "-c", script, oct(umask), str(tmp_path)], check=True)
+    path = tmp_path / "card" / "ab" / "x-1x1.svg"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert path.read_bytes() == b"<svg/>"

@@ -54,12 +54,33 @@ class LocalStorage:
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+_MODE = 0o644  # readable by the web server
+
+
+def _umask_may_strip_mode() -> bool:
+    """Whether this process's umask takes bits off ``_MODE``, so that each new file needs an
+    ``fchmod``: a system call per file that the usual umask (022) makes needless.
+
+    Read from ``/proc``: ``os.umask`` can only read it by changing it, which would race with
+    other threads' files. Without ``/proc``, assume it may.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return bool(int(line.split()[1], 8) & _MODE)
+    except (OSError, ValueError):
+        pass
+    return True
+
+
+_CHMOD_NEEDED = _umask_may_strip_mode()
 
 
 def _open_new(path: str) -> int:
     """A new file at ``path``, its directory made when missing (one ``mkdir`` at most)."""
     try:
-        handle = os.open(path, _NEW_FILE, 0o644)
+        handle = os.open(path, _NEW_FILE, _MODE)
     except FileNotFoundError:
         directory = os.path.dirname(path)
         try:
@@ -68,8 +89,9 @@ def _open_new(path: str) -> int:
             os.makedirs(directory, exist_ok=True)
         except FileExistsError:
             pass  # made meanwhile by another worker
-        handle = os.open(path, _NEW_FILE, 0o644)
-    os.fchmod(handle, 0o644)  # readable by the web server, whatever the umask
+        handle = os.open(path, _NEW_FILE, _MODE)
+    if _CHMOD_NEEDED:
+        os.fchmod(handle, _MODE)
     return handle
 
 
