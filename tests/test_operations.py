@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -284,38 +286,68 @@ def test_metrics_count_outcomes_retries_dead_letters_and_durations(ops: Workers)
 # --- Flower ---------------------------------------------------------------------------------
 
 
-def test_task_events_reach_an_event_receiver_as_flower_uses_them(
+def test_task_events_reach_an_event_receiver_once_it_asks_as_flower_does(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    """Flower is a Celery event receiver: workers and producers must send task events.
-    A worker of its own, on a database of its own (events are per database)."""
+    """Flower is a Celery event receiver that sends ``enable_events`` every few seconds.
+    Workers send no task events before such a request (they cost a quarter of the
+    throughput) and every stage's after it. A worker of its own, on a database of its own
+    (events are per database)."""
     url = redis_server.url.removesuffix("/0") + "/5"
     Redis.from_url(url).flushdb()
+    published = Redis.from_url(url, decode_responses=True)
     events: list[dict] = []
     app = Celery(broker=url)
     app.conf.accept_content = ["json"]
-    article = tmp_path / "events.txt"
-    article.write_text("Events for Flower\n\nAn article followed through its events.\n", "utf-8")
+    for name in ("before", "after"):
+        (tmp_path / f"{name}.txt").write_text(
+            f"Events {name} Flower asks\n\nAn article followed through its events.\n", "utf-8"
+        )
     workers = start_workers(newsflow_env(url), tmp_path, 1, first=8)
     try:
         with app.connection_for_read() as connection:
             receiver = app.events.Receiver(connection, handlers={"*": events.append})
             consuming = receiver.consume(limit=None, timeout=None, safety_interval=0.5)
             next(consuming)  # subscribed from here on
-            workers.cli("submit", str(article))
 
-            def published() -> bool:
+            def published_count(count: int) -> bool:
                 next(consuming)
-                names = {e["uuid"]: e["name"] for e in events if e["type"] == "task-received"}
-                return any(
-                    e["type"] == "task-succeeded" and names.get(e["uuid"]) == "newsflow.publish"
-                    for e in events
-                )
+                return published.xlen("newsflow:published") >= count
 
-            assert wait_for(published, timeout=120), sorted({e["type"] for e in events})
+            workers.cli("submit", str(tmp_path / "before.txt"))
+            assert wait_for(lambda: published_count(1), timeout=120)
+            before = {event["type"] for event in events}
+            assert "worker-online" in before  # the receiver hears the worker...
+            assert not {kind for kind in before if kind.startswith("task-")}  # ...but no tasks
+
+            replies = app.control.enable_events(reply=True, timeout=5)
+            assert replies and all("ok" in next(iter(r.values())) for r in replies), replies
+            events.clear()
+            workers.cli("submit", str(tmp_path / "after.txt"))
+            assert wait_for(lambda: published_count(2), timeout=120)
+            for _ in range(3):  # the last events may trail the publication
+                next(consuming)
     finally:
         stop_workers(workers)
     types = {event["type"] for event in events}
-    assert {"task-sent", "task-received", "task-started", "task-succeeded"} <= types
+    assert {"task-received", "task-started", "task-succeeded"} <= types
     received = {e["name"] for e in events if e["type"] == "task-received"}
     assert received == {f"newsflow.{stage}" for stage in STAGES}
+    succeeded = {e["uuid"] for e in events if e["type"] == "task-succeeded"}
+    assert {e["uuid"] for e in events if e["type"] == "task-received"} <= succeeded
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "False False"), ("true", "True True")])
+def test_task_events_setting_sends_them_always_with_task_sent(
+    value: str | None, expected: str
+) -> None:
+    """``NEWSFLOW_TASK_EVENTS=true`` for monitors that do not ask (and for ``task-sent``,
+    which producers send)."""
+    extra = {"NEWSFLOW_TASK_EVENTS": value} if value else {}
+    env = newsflow_env("redis://127.0.0.1:1/0", **extra)
+    code = "from workers.app import app; c = app.conf; "
+    code += "print(c.worker_send_task_events, c.task_send_sent_event)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("\n")[-2] == expected
