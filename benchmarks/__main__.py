@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,13 @@ def _processes(text: str) -> list[int]:
     return [int(item) for item in text.split(",") if item.strip()]
 
 
+def _setting(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not (equals and name.startswith("NEWSFLOW_")):
+        raise argparse.ArgumentTypeError(f"expected NEWSFLOW_NAME=VALUE, got {text!r}")
+    return name, value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small run (about a minute)")
@@ -34,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--articles", type=int, help="articles (or no-op chains) per full-load run")
     parser.add_argument("--out", type=Path, default=Path("out/bench"), help="output directory")
     parser.add_argument("--no-plot", action="store_true", help="no bench.png (no matplotlib)")
+    parser.add_argument(
+        "--env",
+        type=_setting,
+        action="append",
+        default=[],
+        metavar="NEWSFLOW_NAME=VALUE",
+        help="a setting for the workers of both chains, e.g. NEWSFLOW_TASK_EVENTS=true",
+    )
     return parser
 
 
@@ -42,9 +58,11 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
     processes = args.processes or ([1, 2] if args.quick else [1, 2, 4])
     articles = args.articles or (40 if args.quick else 300)
     started = time.time()
+    settings = dict(args.env)
     results: dict[str, Any] = {
         "command": command,
         "machine": report.machine(),
+        "settings": settings,
     }
     results["inprocess"] = inprocess.run(
         text_articles=8 if args.quick else 40,
@@ -54,15 +72,17 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
     runs: list[endtoend.Run] = []
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as directory:
         for count in processes:
-            work = Path(directory)
+            measure = partial(
+                endtoend.measure, processes=count, directory=Path(directory), settings=settings
+            )
             # The ceiling before and after newsflow's full-load run: the ratio is taken
             # against their mean, so a machine that speeds up or slows down meanwhile
             # (shared or virtual CPUs) moves both sides alike.
-            runs.append(endtoend.measure("ceiling", count, articles, 0, "full", work))
-            full = endtoend.measure("newsflow", count, articles, 0, "full", work)
-            runs += [full, endtoend.measure("ceiling", count, articles, 0, "full", work)]
+            runs.append(measure("ceiling", count=articles, rate=0, load="full"))
+            full = measure("newsflow", count=articles, rate=0, load="full")
+            runs += [full, measure("ceiling", count=articles, rate=0, load="full")]
             half_rate = full.articles_per_s / 2
-            runs.append(endtoend.measure("newsflow", count, articles // 2, half_rate, "half", work))
+            runs.append(measure("newsflow", count=articles // 2, rate=half_rate, load="half"))
     results["endtoend"] = {
         "load": "full: the whole batch submitted at once; half: paced at half the full-load "
         "throughput of the same process count",

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,8 +75,9 @@ def redis_server(directory: Path) -> Iterator[tuple[str, int]]:
         process.wait(timeout=20)
 
 
-def bench_env(redis_url: str, media: Path) -> dict[str, str]:
-    """Workers and driver share this environment: default settings but the private Redis."""
+def bench_env(redis_url: str, media: Path, settings: Mapping[str, str]) -> dict[str, str]:
+    """Workers and driver share this environment: default settings but the private Redis,
+    and ``settings`` (``NEWSFLOW_*`` variables given with ``--env``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
     env.update(
         NEWSFLOW_REDIS_URL=redis_url,
@@ -85,6 +86,7 @@ def bench_env(redis_url: str, media: Path) -> dict[str, str]:
         NEWSFLOW_SOFT_SHUTDOWN_TIMEOUT="2",
         PYTHONUNBUFFERED="1",
     )
+    env.update(settings)
     return env
 
 
@@ -138,11 +140,19 @@ def _percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
-def measure(mode: Mode, processes: int, count: int, rate: float, load: str, directory: Path) -> Run:
+def measure(
+    mode: Mode,
+    processes: int,
+    count: int,
+    rate: float,
+    load: str,
+    directory: Path,
+    settings: Mapping[str, str] | None = None,
+) -> Run:
     """Start Redis and the worker, drive ``count`` articles at ``rate`` (0: all at once)."""
     run_dir = Path(tempfile.mkdtemp(prefix=f"{mode}-{processes}-{load}-", dir=directory))
     with redis_server(run_dir) as (url, redis_pid):
-        env = bench_env(url, run_dir / "media")
+        env = bench_env(url, run_dir / "media", settings or {})
         with worker(env, processes, run_dir / "worker.log", mode) as worker_pid:
             driver = subprocess.run(
                 [sys.executable, "-m", "benchmarks.endtoend", "drive", mode,

@@ -186,6 +186,7 @@ def table(results: dict[str, Any]) -> str:
         ]
     )
     runs = results["endtoend"]["runs"]
+    settings = results["settings"]
     ceilings = ceiling_rates(runs)
     run_rows = [
         [
@@ -230,7 +231,8 @@ def table(results: dict[str, Any]) -> str:
                 stage_rows,
             ),
             "",
-            "End to end: private redis-server, one `newsflow worker` node, all five queues",
+            "End to end: private redis-server, one `newsflow worker` node, all five queues, "
+            + (" ".join(f"{k}={v}" for k, v in settings.items()) or "default settings"),
             render(
                 [
                     "processes",

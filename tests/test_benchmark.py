@@ -22,7 +22,7 @@ def test_python_m_benchmarks_writes_its_results(tmp_path: Path) -> None:
     out = tmp_path / "bench"
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--processes", "1", "--articles", "3",
-         "--out", str(out), "--no-plot"],
+         "--out", str(out), "--no-plot", "--env", "NEWSFLOW_TASK_EVENTS=true"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -51,3 +51,17 @@ def test_python_m_benchmarks_writes_its_results(tmp_path: Path) -> None:
     assert all(c["ms_per_article"] > c["in_worker_ms"] > 0 for c in capacity)
     assert len(results["targets"]) == 5
     assert "articles/s" in result.stdout and "Targets" in result.stdout
+    assert results["settings"] == {"NEWSFLOW_TASK_EVENTS": "true"}
+
+
+def test_benchmark_settings_reach_both_chains_workers_and_are_checked(tmp_path: Path) -> None:
+    from benchmarks.endtoend import bench_env
+
+    env = bench_env("redis://127.0.0.1:1/0", tmp_path, {"NEWSFLOW_SOFT_SHUTDOWN_TIMEOUT": "5"})
+    assert env["NEWSFLOW_SOFT_SHUTDOWN_TIMEOUT"] == "5"  # over the benchmark's own default
+    assert env["NEWSFLOW_REDIS_URL"] == "redis://127.0.0.1:1/0"
+    refused = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--env", "TASK_EVENTS=true"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "NEWSFLOW_NAME=VALUE" in refused.stderr
