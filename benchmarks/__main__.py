@@ -90,6 +90,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
     }
     results["capacity"] = report.capacity(results)
     results["targets"] = report.targets(results)
+    results["ratio_bound"] = report.ratio_bound(results)
     results["seconds"] = round(time.time() - started, 1)
     return results
 

@@ -50,6 +50,8 @@ def test_python_m_benchmarks_writes_its_results(tmp_path: Path) -> None:
     assert [c["stage"] for c in capacity] == [*STAGES, "thumbnail (lead image)"]
     assert all(c["ms_per_article"] > c["in_worker_ms"] > 0 for c in capacity)
     assert len(results["targets"]) == 5
+    # What the ratio could reach with a free claim check: the stages' own share bounds it.
+    assert 0 < results["ratio_bound"] < 1 and "Bound of the CPU ratio" in result.stdout
     assert "articles/s" in result.stdout and "Targets" in result.stdout
     assert results["settings"] == {"NEWSFLOW_TASK_EVENTS": "true"}
 
