@@ -290,7 +290,7 @@ def test_task_events_reach_an_event_receiver_once_it_asks_as_flower_does(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
     """Flower is a Celery event receiver that sends ``enable_events`` every few seconds.
-    Workers send no task events before such a request (they cost a quarter of the
+    Workers send no task events before such a request (they cost an eighth of the
     throughput) and every stage's after it. A worker of its own, on a database of its own
     (events are per database)."""
     url = redis_server.url.removesuffix("/0") + "/5"
