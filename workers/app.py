@@ -107,7 +107,7 @@ def create_app(settings: Settings) -> Celery:
         worker_redirect_stdouts=False,
         newsflow_sweep_interval=settings.sweep_interval,
         # Task events cost 11-13 % of the throughput (docs/performance.md), so workers
-        # send them only while a monitor asks: Flower sends `enable_events` every 5 s.
+        # send them only once a monitor asks: Flower sends `enable_events` every 5 s.
         worker_send_task_events=settings.task_events,
         task_send_sent_event=settings.task_events,
     )

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     sweep_interval: int = Field(default=30, ge=1)
     task_events: bool = Field(
         default=False,
-        description="Send Celery task events always, not only while a monitor such as Flower "
+        description="Send Celery task events always, not only once a monitor such as Flower "
         "asks for them (they cost 11-13 % of the throughput).",
     )
     metrics_port: int = Field(
