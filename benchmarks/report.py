@@ -8,6 +8,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -47,7 +48,24 @@ def machine() -> dict[str, Any]:
         "kombu": metadata.version("kombu"),
         "redis_py": metadata.version("redis"),
         "redis_server": version,
+        "reference_ms": reference_ms(),
     }
+
+
+def reference_ms(rounds: int = 5) -> float:
+    """CPU ms of a fixed pure-Python workload (counting and sorting words), best of
+    ``rounds``: how fast this machine runs Python, so that runs on different machines can
+    be compared. The stages' and Celery's costs move with it."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        counts: dict[str, int] = {}
+        for number in range(200_000):
+            word = str(number % 5_003)
+            counts[word] = counts.get(word, 0) + 1
+        sorted(counts, key=counts.__getitem__)
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -237,8 +255,13 @@ def table(results: dict[str, Any]) -> str:
         [t["target"], t["measured"], t["goal"], "met" if t["met"] else "NOT met"]
         for t in results["targets"]
     ]
+    machine = results["machine"]
     return "\n".join(
         [
+            f"Machine: {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}; "
+            f"reference workload {machine['reference_ms']} ms CPU (to compare machines: "
+            "docs/performance.md)",
+            "",
             f"In-process CPU per stage: {corpus['text_articles']} text articles "
             f"({'/'.join(corpus['languages'])}, mean {corpus['mean_words']} words), "
             f"{corpus['image_articles']} with a {corpus['image_size'][0]}x"

@@ -54,6 +54,10 @@ def test_python_m_benchmarks_writes_its_results(tmp_path: Path) -> None:
     assert 0 < results["ratio_bound"] < 1 and "Bound of the CPU ratio" in result.stdout
     assert "articles/s" in result.stdout and "Targets" in result.stdout
     assert results["settings"] == {"NEWSFLOW_TASK_EVENTS": "true"}
+    # How fast the machine runs Python, printed first, so runs on two machines compare.
+    reference = results["machine"]["reference_ms"]
+    assert reference > 0 and result.stdout.startswith("Machine: ")
+    assert f"reference workload {reference} ms CPU" in result.stdout
 
 
 def test_benchmark_settings_reach_both_chains_workers_and_are_checked(tmp_path: Path) -> None:
